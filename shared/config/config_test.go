@@ -1,0 +1,68 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://localhost/opsight"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stage != "local" || c.LogLevel != slog.LevelInfo || c.DBMaxConns != 4 ||
+		c.DBConnectTimeout != 5*time.Second || c.MaxBodyBytes != 1<<20 {
+		t.Errorf("defaults = %+v", c)
+	}
+	if c.BlobURL.Scheme != "file" || c.BlobURL.Path != "/tmp/opsight/blob" {
+		t.Errorf("blob URL = %v", c.BlobURL)
+	}
+}
+
+func TestLoadReportsEveryError(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"LOG_LEVEL":    "loud",
+		"DB_MAX_CONNS": "0",
+		"BLOB_URL":     "ftp://x",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, name := range []string{"LOG_LEVEL", "DB_MAX_CONNS", "BLOB_URL", "DATABASE_URL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+func TestLoadAcceptsSecretInsteadOfURL(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"DATABASE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+		"BLOB_URL":            "s3://bucket/prefix",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BlobURL.Host != "bucket" || c.BlobURL.Path != "/prefix" {
+		t.Errorf("blob URL = %v", c.BlobURL)
+	}
+}
+
+func TestVarsAreUniqueAndDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range Vars {
+		if seen[v.Name] {
+			t.Errorf("%s declared twice", v.Name)
+		}
+		seen[v.Name] = true
+		if v.Doc == "" {
+			t.Errorf("%s has no doc", v.Name)
+		}
+	}
+}
