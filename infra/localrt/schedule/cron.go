@@ -16,8 +16,8 @@ const (
 // bitset holds the allowed values of one field (years offset by minYear).
 type bitset [4]uint64
 
-func (b *bitset) set(i int)          { b[i/64] |= 1 << (i % 64) }
-func (b *bitset) has(i int) bool     { return i >= 0 && i < 256 && b[i/64]&(1<<(i%64)) != 0 }
+func (b *bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b *bitset) has(i int) bool { return i >= 0 && i < 256 && b[i/64]&(1<<(i%64)) != 0 }
 func (b *bitset) setRange(lo, hi, step int) {
 	for i := lo; i <= hi; i += step {
 		b.set(i)

@@ -32,8 +32,8 @@ func TestNext(t *testing.T) {
 		{"cron(0 8 1 * ? *)", "", "2026-01-15T00:00:00Z", "2026-02-01T08:00:00Z"},
 		{"cron(0 12 L * ? *)", "", "2024-02-01T00:00:00Z", "2024-02-29T12:00:00Z"}, // leap year
 		{"cron(0 12 L * ? *)", "", "2026-02-01T00:00:00Z", "2026-02-28T12:00:00Z"},
-		{"cron(0 9 15W * ? *)", "", "2026-02-01T00:00:00Z", "2026-02-16T09:00:00Z"}, // the 15th is a Sunday
-		{"cron(0 9 14W * ? *)", "", "2026-03-01T00:00:00Z", "2026-03-13T09:00:00Z"}, // the 14th is a Saturday
+		{"cron(0 9 15W * ? *)", "", "2026-02-01T00:00:00Z", "2026-02-16T09:00:00Z"},   // the 15th is a Sunday
+		{"cron(0 9 14W * ? *)", "", "2026-03-01T00:00:00Z", "2026-03-13T09:00:00Z"},   // the 14th is a Saturday
 		{"cron(0 0 1W * ? 2026)", "", "2026-07-15T00:00:00Z", "2026-08-03T00:00:00Z"}, // Saturday the 1st -> Monday the 3rd
 		{"cron(0 0 31W * ? *)", "", "2026-05-01T00:00:00Z", "2026-05-29T00:00:00Z"},   // Sunday the 31st -> Friday the 29th
 		{"cron(15 10 ? * 6L 2019-2022)", "", "2022-01-01T00:00:00Z", "2022-01-28T10:15:00Z"},
@@ -83,7 +83,7 @@ func TestNext(t *testing.T) {
 func TestNextAcrossDST(t *testing.T) {
 	for _, tc := range []struct{ tz, expr, from string }{
 		{"America/New_York", "cron(* 0-3 * * ? *)", "2026-10-31T12:00:00Z"}, // fall back: 01:xx happens twice
-		{"Europe/Berlin", "cron(0/7 1-3 * * ? *)", "2026-03-28T12:00:00Z"},   // spring forward: 02:xx is skipped
+		{"Europe/Berlin", "cron(0/7 1-3 * * ? *)", "2026-03-28T12:00:00Z"},  // spring forward: 02:xx is skipped
 	} {
 		loc, err := time.LoadLocation(tc.tz)
 		if err != nil {
