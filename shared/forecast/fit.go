@@ -1,0 +1,326 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/opsight/opsight/shared/forecast/decompose"
+)
+
+// Validation and combination settings. The methods whose validation error
+// is within combineSlack of the best are averaged, at most combineMax of
+// them: averaging a few good forecasts is more accurate on average than
+// picking the single best on a short validation window (Bates and Granger
+// 1969; the M4 results), while admitting poor ones would dilute it.
+const (
+	combineMax   = 3
+	combineSlack = 0.25
+	minFitPoints = 10 // history a validation fold must have at least
+)
+
+// Fit fits a forecasting model to y, a series observed at a regular step
+// (NaN marks a missing value). See the package documentation for what it
+// does; the returned Model's Notes say what it did to this series.
+func Fit(y []float64, opts Options) (*Model, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	first, obs := -1, 0
+	allPos, nonNeg := true, true
+	for i, v := range y {
+		if math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%w: infinite value at index %d", ErrBadValue, i)
+		}
+		if math.IsNaN(v) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		obs++
+		allPos = allPos && v > 0
+		nonNeg = nonNeg && v >= 0
+	}
+	if obs < MinPoints {
+		return nil, fmt.Errorf("%w: %d observed values, need at least %d", ErrTooShort, obs, MinPoints)
+	}
+	y = y[first:] // leading gaps carry no information
+	n := len(y)
+	m := &Model{Version: Version, N: n, Horizon: o.Horizon}
+	switch o.NonNegative {
+	case Auto:
+		m.NonNegative = nonNeg
+	case On:
+		m.NonNegative = true
+	}
+	switch o.Log {
+	case On:
+		if !allPos {
+			return nil, fmt.Errorf("%w: the log transform needs positive values", ErrBadValue)
+		}
+		m.Log = true
+	case Auto:
+		m.Log = allPos
+	}
+	z := make([]float64, n)
+	for i, v := range y {
+		z[i] = v
+		if m.Log {
+			z[i] = math.Log(v)
+		}
+	}
+	periods := usablePeriods(o.Seasons, n)
+	for _, p := range o.Seasons {
+		if !slices.Contains(periods, p) {
+			m.note("seasonal period %d dropped: it needs %d points (two cycles), the series has %d", p, 2*p, n)
+		}
+	}
+	slices.Sort(periods)
+	prep, err := prepare(z, periods)
+	if err != nil {
+		return nil, err
+	}
+	m.Gaps, m.Outliers, m.ShiftAt = prep.gaps, prep.outliers, prep.shiftAt
+	if prep.gaps > 0 {
+		m.note("%d missing values filled", prep.gaps)
+	}
+	if prep.outliers > 0 {
+		m.note("%d spikes replaced by the seasonal fit", prep.outliers)
+	}
+	if prep.shiftAt > 0 {
+		m.note("level shift at index %d (%d steps before the end) taken as the new level", prep.shiftAt, n-prep.shiftAt)
+	}
+
+	// Drop the longest periods until at least one validation fold fits.
+	for {
+		origins := foldOrigins(n, o.Horizon, o.Folds, minTrain(periods))
+		if len(origins) > 0 {
+			m.Periods = periods
+			if err := m.validateAndFit(prep, origins, o); err != nil {
+				return nil, err
+			}
+			return m, nil
+		}
+		if len(periods) == 0 {
+			break
+		}
+		m.note("seasonal period %d dropped: too short to validate a %d-step forecast", periods[len(periods)-1], o.Horizon)
+		periods = periods[:len(periods)-1]
+	}
+	return m, m.fallback(prep, o)
+}
+
+func (m *Model) note(format string, a ...any) {
+	m.Notes = append(m.Notes, fmt.Sprintf(format, a...))
+}
+
+// minTrain is the history a fold needs for the seasonal methods.
+func minTrain(periods []int) int {
+	if len(periods) == 0 {
+		return minFitPoints
+	}
+	return max(2*periods[len(periods)-1]+1, minFitPoints)
+}
+
+// foldOrigins returns the rolling origins (history lengths) of the
+// validation, latest first: the last ends h steps before the end, and
+// earlier ones step back by half a horizon (at least one step).
+func foldOrigins(n, h, folds, minHist int) []int {
+	step := max(1, h/2)
+	var out []int
+	for f := range folds {
+		t := n - h - f*step
+		if t < minHist {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// candidates lists the methods validated for a series with these periods.
+func candidates(periods []int) []method {
+	if len(periods) == 0 {
+		return []method{
+			{kind: KindETS, fit: fitETS},
+			{kind: KindNaive, fit: fitNaive},
+		}
+	}
+	ms := []method{
+		{kind: KindMSTLETS, fit: fitMSTLETS},
+		{kind: KindMSTLTheta, fit: fitMSTLTheta},
+		{kind: KindSeasonalETS, fit: fitSeasonalETS},
+	}
+	for _, p := range periods {
+		ms = append(ms, method{kind: KindSNaive, period: p, fit: fitSNaive})
+	}
+	return ms
+}
+
+func (mt method) name() string {
+	if mt.kind == KindSNaive {
+		return fmt.Sprintf("%s[%d]", mt.kind, mt.period)
+	}
+	return mt.kind
+}
+
+// validateAndFit runs the rolling-origin validation, chooses the
+// combination, calibrates its intervals from its out-of-sample errors and
+// fits the chosen methods on the whole history.
+func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
+	h := o.Horizon
+	ms := candidates(m.Periods)
+	// fc[c][f] is method c's forecast from origin f; nil when it failed.
+	fc := make([][][]float64, len(ms))
+	for c := range ms {
+		fc[c] = make([][]float64, len(origins))
+	}
+	for f, t := range origins {
+		hist := prep.z[:t]
+		dec, err := decomposition(hist, m.Periods)
+		if err != nil {
+			return err
+		}
+		for c, mt := range ms {
+			comp, err := mt.fit(hist, dec, mt.period)
+			if err != nil {
+				continue
+			}
+			out := make([]float64, h)
+			if comp.forecast(out) != nil {
+				continue
+			}
+			fc[c][f] = out
+		}
+	}
+	// Score: mean absolute error against the cleaned series, so one spike
+	// in the validation window does not decide the choice.
+	score := make([]float64, len(ms))
+	for c := range ms {
+		var s float64
+		k := 0
+		for f, t := range origins {
+			if fc[c][f] == nil {
+				s = math.Inf(1)
+				break
+			}
+			for i, v := range fc[c][f] {
+				s += math.Abs(prep.z[t+i] - v)
+				k++
+			}
+		}
+		score[c] = s / float64(max(k, 1))
+	}
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] < score[order[b]] })
+	best := score[order[0]]
+	if math.IsInf(best, 1) || math.IsNaN(best) {
+		return m.fallback(prep, o)
+	}
+	var chosen []int
+	for _, c := range order {
+		if len(chosen) < combineMax && score[c] <= best*(1+combineSlack) {
+			chosen = append(chosen, c)
+		}
+	}
+	// Out-of-sample errors of the combination against the observed series
+	// (gaps NaN), for the intervals.
+	errs := make([][]float64, len(origins))
+	var vsum float64
+	vk := 0
+	for f, t := range origins {
+		errs[f] = make([]float64, h)
+		for i := range h {
+			var v float64
+			for _, c := range chosen {
+				v += fc[c][f][i]
+			}
+			v /= float64(len(chosen))
+			errs[f][i] = prep.obs[t+i] - v
+			vsum += math.Abs(prep.z[t+i] - v)
+			vk++
+		}
+	}
+	m.Validation = vsum / float64(vk)
+	m.Calib = calibrate(errs)
+	m.Calib.Folds = len(origins)
+
+	dec, err := decomposition(prep.z, m.Periods)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, c := range chosen {
+		comp, err := ms[c].fit(prep.z, dec, ms[c].period)
+		if err != nil {
+			return fmt.Errorf("forecast: refitting %s on the whole history: %w", ms[c].name(), err)
+		}
+		comp.Weight = 1
+		m.Components = append(m.Components, *comp)
+		names = append(names, ms[c].name())
+	}
+	o.Logger.Debug("forecast: chosen", "methods", strings.Join(names, "+"), "validation", m.Validation, "folds", len(origins))
+	return nil
+}
+
+func decomposition(z []float64, periods []int) (*decompose.MSTL, error) {
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	return decompose.DecomposeMSTL(z, periods, decompose.MSTLParams{})
+}
+
+// fallback fits one simple method without validation, for histories too
+// short to hold out a horizon: non-seasonal ETS when there are enough points,
+// else the naive method. Its intervals assume random-walk growth of the
+// one-step errors of the naive method, which is conservative.
+func (m *Model) fallback(prep *prepared, o Options) error {
+	z := prep.z
+	n := len(z)
+	var comp *Component
+	var err error
+	if n >= minFitPoints {
+		comp, err = fitETS(z, nil, 0)
+	}
+	if comp == nil || err != nil {
+		comp, _ = fitNaive(z, nil, 0)
+	}
+	m.Periods = nil
+	comp.Weight = 1
+	m.Components = []Component{*comp}
+	m.note("series of %d points is too short to validate a %d-step forecast (needs %d); fell back to %s without validation",
+		n, o.Horizon, o.Horizon+minFitPoints, comp.Kind)
+	errs := make([][]float64, 1)
+	errs[0] = make([]float64, 0, n-1)
+	for i := 1; i < n; i++ {
+		errs[0] = append(errs[0], prep.obs[i]-z[i-1])
+	}
+	// Treat every one-step error as a step-1 error.
+	cal := calibrate([][]float64{{}})
+	var ss float64
+	k := 0
+	for _, e := range errs[0] {
+		if !math.IsNaN(e) {
+			ss += e * e
+			k++
+		}
+	}
+	if k > 0 && ss > 0 {
+		cal.C, cal.D = math.Log(ss/float64(k)), 1
+		for _, e := range errs[0] {
+			if !math.IsNaN(e) {
+				cal.Errors = append(cal.Errors, e/cal.scale(1))
+			}
+		}
+		slices.Sort(cal.Errors)
+	}
+	m.Calib = cal
+	return nil
+}

@@ -1,0 +1,93 @@
+package forecast
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Switch is a three-way setting whose zero value lets Fit decide from the
+// data.
+type Switch int
+
+const (
+	Auto Switch = iota
+	On
+	Off
+)
+
+// Options controls Fit. The zero value is usable: no seasonality, a 48-step
+// validation horizon, and automatic transform and bounds.
+type Options struct {
+	// Seasons are the seasonal periods in steps, e.g. 24 and 168 for hourly
+	// data (daily and weekly cycles). A period needs two full cycles in the
+	// history to be used; shorter ones are dropped and a note says so.
+	Seasons []int
+	// Horizon is the number of steps the model is validated and its
+	// intervals calibrated for; default 48. Forecasts may go further, with
+	// intervals extrapolated.
+	Horizon int
+	// NonNegative clamps forecasts and interval bounds at 0. Auto: on when
+	// no observed value is negative.
+	NonNegative Switch
+	// Log models the logarithm of the series, which turns multiplicative
+	// seasonality and growth into additive ones and keeps forecasts
+	// positive. Auto: on when every observed value is positive and the
+	// seasonal amplitude grows with the level (see Fit).
+	Log Switch
+	// Folds is the number of rolling origins of the validation; default 4.
+	Folds int
+	// Logger receives debug records about the choices Fit makes; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Errors Fit returns; test with errors.Is.
+var (
+	ErrTooShort   = errors.New("forecast: series too short")
+	ErrBadOptions = errors.New("forecast: bad options")
+	ErrBadValue   = errors.New("forecast: bad value")
+)
+
+// MinPoints is the shortest history Fit accepts.
+const MinPoints = 4
+
+const (
+	defaultHorizon = 48
+	defaultFolds   = 4
+	maxHorizon     = 100_000
+)
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Horizon == 0 {
+		o.Horizon = defaultHorizon
+	}
+	if o.Horizon < 1 || o.Horizon > maxHorizon {
+		return o, fmt.Errorf("%w: horizon %d outside 1..%d", ErrBadOptions, o.Horizon, maxHorizon)
+	}
+	if o.Folds == 0 {
+		o.Folds = defaultFolds
+	}
+	if o.Folds < 1 || o.Folds > 50 {
+		return o, fmt.Errorf("%w: folds %d outside 1..50", ErrBadOptions, o.Folds)
+	}
+	seen := map[int]bool{}
+	for _, p := range o.Seasons {
+		if p < 2 {
+			return o, fmt.Errorf("%w: seasonal period %d (must be at least 2)", ErrBadOptions, p)
+		}
+		if seen[p] {
+			return o, fmt.Errorf("%w: seasonal period %d given twice", ErrBadOptions, p)
+		}
+		seen[p] = true
+	}
+	for _, s := range []Switch{o.NonNegative, o.Log} {
+		if s < Auto || s > Off {
+			return o, fmt.Errorf("%w: switch value %d", ErrBadOptions, s)
+		}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}
