@@ -11,7 +11,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,7 +31,6 @@ type Var struct {
 // Vars lists every variable Load reads.
 var Vars = []Var{
 	{"STAGE", "local", "Deployment stage name; shown by /api/v1/version and used in resource names.", true},
-	{"LOG_LEVEL", "info", "Minimum log level: debug, info, warn or error.", true},
 	{"DATABASE_URL", "", "PostgreSQL connection URL (postgres://user:pass@host:5432/db?sslmode=...). Locally `make run` sets it; in AWS use DATABASE_SECRET_ARN instead.", false},
 	{"DATABASE_SECRET_ARN", "", "ARN of a Secrets Manager secret in the RDS JSON format (host, port, username, password, dbname), read once at cold start when DATABASE_URL is empty.", true},
 	{"DB_MAX_CONNS", "4", "Maximum connections in each function's pool (keep it small in Lambda: one invocation runs at a time).", true},
@@ -44,7 +42,6 @@ var Vars = []Var{
 // Config is the validated configuration shared by every function.
 type Config struct {
 	Stage             string
-	LogLevel          slog.Level
 	DatabaseURL       string
 	DatabaseSecretARN string
 	DBMaxConns        int32
@@ -64,9 +61,6 @@ func Load(getenv func(string) string) (*Config, error) {
 		DBMaxConns:        int32(r.intRange("DB_MAX_CONNS", 1, 1000)),
 		DBConnectTimeout:  r.duration("DB_CONNECT_TIMEOUT"),
 		MaxBodyBytes:      int64(r.intRange("MAX_BODY_BYTES", 1024, 1<<30)),
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(r.str("LOG_LEVEL"))); err != nil {
-		r.fail("LOG_LEVEL", "want debug, info, warn or error")
 	}
 	c.BlobURL = r.blobURL("BLOB_URL")
 	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {

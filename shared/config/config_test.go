@@ -1,7 +1,6 @@
 package config
 
 import (
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Stage != "local" || c.LogLevel != slog.LevelInfo || c.DBMaxConns != 4 ||
+	if c.Stage != "local" || c.DBMaxConns != 4 ||
 		c.DBConnectTimeout != 5*time.Second || c.MaxBodyBytes != 1<<20 {
 		t.Errorf("defaults = %+v", c)
 	}
@@ -27,14 +26,14 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadReportsEveryError(t *testing.T) {
 	_, err := Load(env(map[string]string{
-		"LOG_LEVEL":    "loud",
-		"DB_MAX_CONNS": "0",
-		"BLOB_URL":     "ftp://x",
+		"DB_CONNECT_TIMEOUT": "soon",
+		"DB_MAX_CONNS":       "0",
+		"BLOB_URL":           "ftp://x",
 	}))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, name := range []string{"LOG_LEVEL", "DB_MAX_CONNS", "BLOB_URL", "DATABASE_URL"} {
+	for _, name := range []string{"DB_CONNECT_TIMEOUT", "DB_MAX_CONNS", "BLOB_URL", "DATABASE_URL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
