@@ -38,9 +38,9 @@ func (p Point) Ratio(value float64) float64 {
 
 // Skip reasons.
 const (
-	ReasonMissing   = "missing value (NaN)"
+	ReasonMissing    = "missing value (NaN)"
 	ReasonOutOfOrder = "timestamp not after the previous point"
-	ReasonLearning  = "learning: too few points yet to judge"
+	ReasonLearning   = "learning: too few points yet to judge"
 )
 
 // Config holds the detector's global settings. The zero value is not
@@ -73,7 +73,7 @@ func DefaultConfig() Config {
 		SlowAlpha:   1.0 / 288,
 		SeasonAlpha: 0.1,
 		ErrAlpha:    0.02,
-		ShiftAlpha:  0.15,
+		ShiftAlpha:  0.1,
 		Memory:      20000,
 	}
 }
@@ -82,16 +82,20 @@ const (
 	daySlots  = 288 // 5-minute slots of the day
 	weekSlots = 168 // hours of the week
 	nPred     = 4   // fast level, slow level, daily, weekly
+	// dayErrReach is how many 5-minute slots either side dayErrNear looks.
+	dayErrReach = 6
 	// zMax caps the standardised deviation inside the range the score
 	// distribution is kept over.
 	zMax = 1000
 	// episodeDecay is the per-point decay of the recent-score envelope
 	// (half-life ≈ 35 points) and episodeDamp the factor on points that
 	// stay under it.
-	episodeDecay = 0.95
-	episodeDamp  = 0.5
-	// scoreDecades maps P to Score: Score = -log10(P)/scoreDecades.
-	scoreDecades = 8
+	episodeDecay   = 0.97
+	episodeMargin  = 0
+	episodePenalty = 3
+	// scoreDecades sets how fast Score approaches 1 as P falls:
+	// Score = 1 - exp(-(-log10 P)/scoreDecades).
+	scoreDecades = 6
 )
 
 // Stream is the streaming univariate detector: each Update scores a point
@@ -108,15 +112,17 @@ type Stream struct {
 	fast, slow float64
 	day        [daySlots]float64
 	dayW       [daySlots]float64
+	dayErr     [daySlots]float64 // EW mean absolute residual per daily slot
 	week       [weekSlots]float64
 	weekW      [weekSlots]float64
 	err        [nPred]float64 // EW mean absolute error per predictor
 	scale      float64        // EW mean absolute residual of the forecast
 	scaleLong  float64
 	shift      float64 // EWMA of standardised residuals
+	seasShift  float64 // EWMA of standardised residuals from the profiles
 	envelope   float64 // decaying maximum of recent raw scores
 
-	point, drift tail
+	point, drift, seasonal tail
 }
 
 // NewStream returns a detector with the given settings.
@@ -167,12 +173,29 @@ func (s *Stream) Update(t time.Time, v float64) Point {
 	fc, seasonal := s.combine(&f, ok)
 	r := v - fc
 	floor := 0.1 * s.scaleLong
+	// The usual error at this time of day: the largest learned error in the
+	// slots within ±30 minutes, so a job that runs daily at a wandering
+	// minute (a 03:20-03:50 backup) is not news.
 	sc := math.Max(s.scale, floor)
+	if t.Unix()-s.first > 86400+3600 {
+		sc = math.Max(sc, s.dayErrNear(t))
+	}
 	zr := standardize(r, sc)
 	z := zr
 	zc := math.Copysign(math.Min(zr, 6), r)
 	shift := (1-s.cfg.ShiftAlpha)*s.shift + s.cfg.ShiftAlpha*zc
-	zs := math.Abs(shift) / math.Sqrt(s.cfg.ShiftAlpha/(2-s.cfg.ShiftAlpha))
+	norm := math.Sqrt(s.cfg.ShiftAlpha / (2 - s.cfg.ShiftAlpha))
+	zs := math.Abs(shift) / norm
+	// The seasonal drift compares the value with the profiles alone, so a
+	// day that departs from its usual shape (a missing daily peak, a flat
+	// stretch) is seen even when the recent level follows it.
+	seasShift, zss, haveSeason := s.seasShift, 0.0, false
+	if fs, es, ok := s.seasonalForecast(&f, ok); ok {
+		d := standardize(v-fs, math.Max(es, floor))
+		d = math.Copysign(math.Min(d, 6), v-fs)
+		seasShift = (1-s.cfg.ShiftAlpha)*s.seasShift + s.cfg.ShiftAlpha*d
+		zss, haveSeason = math.Abs(seasShift)/norm, true
+	}
 
 	pt := Point{Expected: fc, Seasonal: seasonal}
 	if zr > 0 {
@@ -182,27 +205,39 @@ func (s *Stream) Update(t time.Time, v float64) Point {
 		pt.Skipped, pt.Reason, pt.P = false, ReasonLearning, 1
 	} else {
 		p := 2 * math.Min(s.point.prob(z), s.drift.prob(zs))
-		pt.P = math.Min(p, 1)
-		pt.Score = math.Min(math.Max(-math.Log10(pt.P)/scoreDecades, 0), 1)
+		if haveSeason {
+			p = math.Min(p, 3*s.seasonal.prob(zss))
+		}
+		p = math.Min(p, 1)
+		// Episodes: a point that is not clearly rarer (episodeMargin
+		// decades) than the decaying peak of the recent points continues
+		// an episode already reported; its probability is raised by the
+		// same margin so it ranks below fresh evidence. The first point of
+		// an episode and any escalation keep their probability.
+		lp := -math.Log10(math.Max(p, 1e-300))
+		if lp <= s.envelope+episodeMargin {
+			p = math.Min(1, p*math.Pow(10, episodePenalty))
+		}
+		s.envelope = math.Max(lp, s.envelope*episodeDecay)
+		// Family-wise: the chance of a point at least this extreme somewhere
+		// in a history as long as the one behind the estimate.
+		n := s.point.n()
+		pt.P = -math.Expm1(n * math.Log1p(-p))
+		pt.Score = ScoreOf(pt.P)
 	}
 	if pt.Reason == ReasonLearning {
 		pt.Score = 0
 	}
-	// Episodes: a point that does not exceed the decaying maximum of the
-	// recent scores continues an episode already reported, so its score is
-	// halved. For any threshold the first crossing of an episode keeps its
-	// score (everything before it was below), and so does any escalation.
-	raw := pt.Score
-	if raw < s.envelope {
-		pt.Score *= episodeDamp
-	}
-	s.envelope = math.Max(raw, s.envelope*episodeDecay)
 
 	// Learn.
 	keep := 1 - 1/s.cfg.Memory
 	s.point.add(z, keep)
 	s.drift.add(zs, keep)
 	s.shift = shift
+	if haveSeason {
+		s.seasonal.add(zss, keep)
+		s.seasShift = seasShift
+	}
 	for k := range f {
 		if ok[k] {
 			s.err[k] += s.cfg.ErrAlpha * (math.Abs(v-f[k]) - s.err[k])
@@ -221,6 +256,8 @@ func (s *Stream) Update(t time.Time, v float64) Point {
 	s.slow += math.Max(s.cfg.SlowAlpha, 1/float64(s.n+1)) * (v - s.slow)
 	dev := v - s.slow
 	i, j, w := slotWeights(t, 24*time.Hour, daySlots, 0)
+	s.dayErr[i] += (1 - w) * s.cfg.SeasonAlpha * (math.Abs(r) - s.dayErr[i])
+	s.dayErr[j] += w * s.cfg.SeasonAlpha * (math.Abs(r) - s.dayErr[j])
 	s.learnSlot(s.day[:], s.dayW[:], i, j, w, dev)
 	i, j, w = slotWeights(t, 7*24*time.Hour, weekSlots, weekOffset)
 	s.learnSlot(s.week[:], s.weekW[:], i, j, w, dev)
@@ -263,6 +300,30 @@ func (s *Stream) predict(t time.Time, f *[nPred]float64) [nPred]bool {
 		}
 	}
 	return ok
+}
+
+// dayErrNear is the largest per-slot error within ±dayErrReach slots of t.
+func (s *Stream) dayErrNear(t time.Time) float64 {
+	i, _, _ := slotWeights(t, 24*time.Hour, daySlots, 0)
+	m := 0.0
+	for k := i - dayErrReach; k <= i+dayErrReach+1; k++ {
+		m = math.Max(m, s.dayErr[(k+daySlots)%daySlots])
+	}
+	return m
+}
+
+// seasonalForecast is the better of the daily and weekly forecasts (by
+// recent absolute error) and that error.
+func (s *Stream) seasonalForecast(f *[nPred]float64, ok [nPred]bool) (float64, float64, bool) {
+	switch {
+	case ok[2] && ok[3] && s.err[3] < s.err[2]:
+		return f[3], s.err[3], true
+	case ok[2]:
+		return f[2], s.err[2], true
+	case ok[3]:
+		return f[3], s.err[3], true
+	}
+	return 0, 0, false
 }
 
 // combine averages the available forecasts weighted by the inverse square
@@ -322,4 +383,18 @@ func standardize(e, scale float64) float64 {
 	default:
 		return zMax
 	}
+}
+
+// ScoreOf maps a tail probability to the anomaly score,
+// 1 - exp(log10(p)/6): 0.32 for p = 0.1, 0.39 for 1e-3, 0.63 for 1e-6,
+// 0.86 for 1e-12. It never reaches 1 for p > 0, so even extreme points stay
+// ranked against each other.
+func ScoreOf(p float64) float64 {
+	if !(p < 1) {
+		return 0
+	}
+	if p <= 0 {
+		return 1
+	}
+	return 1 - math.Exp(math.Log10(p)/scoreDecades)
 }
