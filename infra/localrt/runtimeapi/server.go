@@ -211,6 +211,14 @@ func (s *Server) Invoke(ctx context.Context, inv Invocation) (Result, error) {
 	}
 }
 
+// Delivered reports whether the runtime has picked up the invocation with
+// this request id through /next.
+func (s *Server) Delivered(requestID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current != nil && s.current.inv.RequestID == requestID
+}
+
 // Close stops serving; blocked /next requests end with the connection.
 func (s *Server) Close() error {
 	var err error
