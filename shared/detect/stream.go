@@ -7,26 +7,38 @@ import (
 
 // Point is the verdict on one observation.
 type Point struct {
-	// Score is the calibrated anomaly score in [0, 1]: Score = -log10(P)/8
-	// clamped to [0, 1], where P is the estimated probability of a deviation
-	// at least this large under the series' own history. 0.5 means one in
-	// ten thousand, 0.75 one in a million, 1 one in a hundred million or rarer.
+	// Score is the calibrated anomaly score in [0, 1] (see ScoreOf): 0.5
+	// when the point is as rare as the rarest point one expects once in the
+	// detector's memory, 0.9 when ten thousand times rarer than that.
 	Score float64
-	// P is the tail probability behind Score.
+	// P is the estimated probability, under the series' own history, of
+	// evidence at least this strong at a single point.
 	P float64
 	// Expected is the level the detector predicted for this time (the
 	// "usual level", seasonal when the series has a daily or weekly cycle).
 	Expected float64
-	// Deviation is (value - Expected) in units of the series' typical
-	// absolute error; its sign says above or below.
+	// Deviation is (value - Expected) in units of the usual absolute error
+	// at this time; its sign says above or below.
 	Deviation float64
-	// Seasonal is true when Expected came mostly from the daily or weekly
-	// profile rather than the recent level.
-	Seasonal bool
-	// Skipped is true when the point was not scored; Reason says why.
+	// Season says which profile Expected came mostly from: none (the
+	// recent level), the daily or the weekly profile.
+	Season Season
+	// Skipped is true when the point was not learned from (NaN, out of
+	// order); Reason says why. A point in the warm-up is learned from but
+	// scored 0, with Reason set and Skipped false.
 	Skipped bool
 	Reason  string
 }
+
+// Season names the profile behind an expected value.
+type Season uint8
+
+// Seasons.
+const (
+	SeasonNone Season = iota
+	SeasonDaily
+	SeasonWeekly
+)
 
 // Ratio is value/Expected, NaN when Expected is 0.
 func (p Point) Ratio(value float64) float64 {
@@ -68,7 +80,7 @@ type Config struct {
 // DefaultConfig returns the settings used everywhere (CLI, platform, NAB).
 func DefaultConfig() Config {
 	return Config{
-		Warmup:      32,
+		Warmup:      200,
 		FastAlpha:   0.3,
 		SlowAlpha:   1.0 / 288,
 		SeasonAlpha: 0.1,
@@ -87,15 +99,11 @@ const (
 	// zMax caps the standardised deviation inside the range the score
 	// distribution is kept over.
 	zMax = 1000
-	// episodeDecay is the per-point decay of the recent-score envelope
-	// (half-life ≈ 35 points) and episodeDamp the factor on points that
-	// stay under it.
+	// episodeDecay is the per-point decay of the envelope of recent
+	// evidence (half-life ≈ 23 points); episodePenalty is how many decades
+	// a point under the envelope has its probability raised by.
 	episodeDecay   = 0.97
-	episodeMargin  = 0
 	episodePenalty = 3
-	// scoreDecades sets how fast Score approaches 1 as P falls:
-	// Score = 1 - exp(-(-log10 P)/scoreDecades).
-	scoreDecades = 6
 )
 
 // Stream is the streaming univariate detector: each Update scores a point
@@ -154,7 +162,8 @@ func slotWeights(t time.Time, period time.Duration, n int, offset int64) (int, i
 const weekOffset = 3 * 86400
 
 // Update scores v at time t and then learns from it. NaN values and
-// timestamps not after the previous one are skipped and counted.
+// timestamps not after the previous one are skipped and counted; they
+// never change the state.
 func (s *Stream) Update(t time.Time, v float64) Point {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		s.skipped++
@@ -170,100 +179,128 @@ func (s *Stream) Update(t time.Time, v float64) Point {
 	}
 	var f [nPred]float64
 	ok := s.predict(t, &f)
-	fc, seasonal := s.combine(&f, ok)
+	fc, season := s.combine(&f, ok)
+	e := s.measure(t, v, fc, &f, ok)
+
+	pt := Point{Expected: fc, Season: season, Deviation: e.dev}
+	if s.n < int64(s.cfg.Warmup) {
+		pt.Reason, pt.P = ReasonLearning, 1
+	} else {
+		pt.P = s.evidence(e)
+		pt.Score = ScoreOf(pt.P, s.point.n())
+	}
+	s.learn(t, v, fc, &f, ok, e)
+	return pt
+}
+
+// measurement holds what one point shows before it is learned from.
+type measurement struct {
+	scale      float64 // usual absolute error at this time
+	dev        float64 // signed standardised residual
+	z          float64 // |dev|, the point statistic
+	shift, zs  float64 // new drift EWMA and its standardised size
+	seasShift  float64 // new seasonal-drift EWMA
+	zss        float64 // its standardised size
+	haveSeason bool
+}
+
+// measure computes the three statistics for v:
+//
+//   - point: z = |v - f|/s, the residual from the combined forecast f in
+//     units of the usual error s (the larger of the recent mean absolute
+//     error, a tenth of the long-run one, and the time-of-day error);
+//   - drift: the EWMA of the standardised residual (clipped at ±6) divided
+//     by its standard deviation under independent unit noise,
+//     sqrt(α/(2-α)) (Roberts 1959), which sees a shift before any single
+//     point is extreme;
+//   - seasonal drift: the same EWMA of the residual from the daily or
+//     weekly profile alone, which sees a day that departs from its usual
+//     shape (a missing peak, a flat stretch) even while the recent level
+//     follows it.
+func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]bool) measurement {
+	var m measurement
 	r := v - fc
 	floor := 0.1 * s.scaleLong
-	// The usual error at this time of day: the largest learned error in the
-	// slots within ±30 minutes, so a job that runs daily at a wandering
-	// minute (a 03:20-03:50 backup) is not news.
-	sc := math.Max(s.scale, floor)
+	m.scale = math.Max(s.scale, floor)
 	if t.Unix()-s.first > 86400+3600 {
-		sc = math.Max(sc, s.dayErrNear(t))
+		// The largest learned error within ±30 minutes of this time of day,
+		// so a job that runs daily at a wandering minute (a backup between
+		// 03:20 and 03:50) is not news.
+		m.scale = math.Max(m.scale, s.dayErrNear(t))
 	}
-	zr := standardize(r, sc)
-	z := zr
-	zc := math.Copysign(math.Min(zr, 6), r)
-	shift := (1-s.cfg.ShiftAlpha)*s.shift + s.cfg.ShiftAlpha*zc
-	norm := math.Sqrt(s.cfg.ShiftAlpha / (2 - s.cfg.ShiftAlpha))
-	zs := math.Abs(shift) / norm
-	// The seasonal drift compares the value with the profiles alone, so a
-	// day that departs from its usual shape (a missing daily peak, a flat
-	// stretch) is seen even when the recent level follows it.
-	seasShift, zss, haveSeason := s.seasShift, 0.0, false
-	if fs, es, ok := s.seasonalForecast(&f, ok); ok {
+	m.z = standardize(r, m.scale)
+	m.dev = math.Copysign(m.z, r)
+	a := s.cfg.ShiftAlpha
+	norm := math.Sqrt(a / (2 - a))
+	m.shift = (1-a)*s.shift + a*math.Copysign(math.Min(m.z, 6), r)
+	m.zs = math.Abs(m.shift) / norm
+	m.seasShift = s.seasShift
+	if fs, es, have := s.seasonalForecast(f, ok); have {
 		d := standardize(v-fs, math.Max(es, floor))
-		d = math.Copysign(math.Min(d, 6), v-fs)
-		seasShift = (1-s.cfg.ShiftAlpha)*s.seasShift + s.cfg.ShiftAlpha*d
-		zss, haveSeason = math.Abs(seasShift)/norm, true
+		m.seasShift = (1-a)*s.seasShift + a*math.Copysign(math.Min(d, 6), v-fs)
+		m.zss, m.haveSeason = math.Abs(m.seasShift)/norm, true
 	}
+	return m
+}
 
-	pt := Point{Expected: fc, Seasonal: seasonal}
-	if zr > 0 {
-		pt.Deviation = math.Copysign(zr, r)
+// evidence turns the statistics into the point probability: the smallest
+// of their tail probabilities with a Bonferroni factor for the number of
+// statistics, then the episode rule.
+func (s *Stream) evidence(m measurement) float64 {
+	p := 2 * math.Min(s.point.prob(m.z), s.drift.prob(m.zs))
+	if m.haveSeason {
+		p = math.Min(p, 3*s.seasonal.prob(m.zss))
 	}
-	if s.n < int64(s.cfg.Warmup) {
-		pt.Skipped, pt.Reason, pt.P = false, ReasonLearning, 1
-	} else {
-		p := 2 * math.Min(s.point.prob(z), s.drift.prob(zs))
-		if haveSeason {
-			p = math.Min(p, 3*s.seasonal.prob(zss))
-		}
-		p = math.Min(p, 1)
-		// Episodes: a point that is not clearly rarer (episodeMargin
-		// decades) than the decaying peak of the recent points continues
-		// an episode already reported; its probability is raised by the
-		// same margin so it ranks below fresh evidence. The first point of
-		// an episode and any escalation keep their probability.
-		lp := -math.Log10(math.Max(p, 1e-300))
-		if lp <= s.envelope+episodeMargin {
-			p = math.Min(1, p*math.Pow(10, episodePenalty))
-		}
-		s.envelope = math.Max(lp, s.envelope*episodeDecay)
-		// Family-wise: the chance of a point at least this extreme somewhere
-		// in a history as long as the one behind the estimate.
-		n := s.point.n()
-		pt.P = -math.Expm1(n * math.Log1p(-p))
-		pt.Score = ScoreOf(pt.P)
+	p = math.Min(p, 1)
+	// Episodes: a point whose evidence does not exceed the decaying peak
+	// of the recent points continues an episode already reported, so its
+	// probability is raised episodePenalty decades and it ranks below
+	// fresh evidence. The first point of an episode and every escalation
+	// keep their probability, whatever threshold a caller uses.
+	lp := -math.Log10(math.Max(p, 1e-300))
+	if lp <= s.envelope {
+		p = math.Min(1, p*math.Pow(10, episodePenalty))
 	}
-	if pt.Reason == ReasonLearning {
-		pt.Score = 0
-	}
+	s.envelope = math.Max(lp, s.envelope*episodeDecay)
+	return p
+}
 
-	// Learn.
+// learn updates the state with v once it has been scored.
+func (s *Stream) learn(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]bool, m measurement) {
 	keep := 1 - 1/s.cfg.Memory
-	s.point.add(z, keep)
-	s.drift.add(zs, keep)
-	s.shift = shift
-	if haveSeason {
-		s.seasonal.add(zss, keep)
-		s.seasShift = seasShift
+	s.point.add(m.z, keep)
+	s.drift.add(m.zs, keep)
+	s.shift = m.shift
+	if m.haveSeason {
+		s.seasonal.add(m.zss, keep)
+		s.seasShift = m.seasShift
 	}
 	for k := range f {
 		if ok[k] {
 			s.err[k] += s.cfg.ErrAlpha * (math.Abs(v-f[k]) - s.err[k])
 		}
 	}
-	ar := math.Abs(r)
+	ar := math.Abs(v - fc)
 	if s.n >= int64(s.cfg.Warmup) {
-		ar = math.Min(ar, 5*math.Max(sc, 1e-12*math.Abs(fc)))
+		// Huber-style clipping keeps one outlier from inflating the scale.
+		ar = math.Min(ar, 5*math.Max(m.scale, 1e-12*math.Abs(fc)))
 	}
-	a := math.Max(s.cfg.ErrAlpha, 1/float64(s.n+1))
-	s.scale += a * (ar - s.scale)
-	// The long-run scale is unclipped so rare bursts keep it above zero
-	// on series that sit still between them.
-	s.scaleLong += math.Max(1/s.cfg.Memory*10, 1/float64(s.n+1)) * (math.Abs(r) - s.scaleLong)
+	start := 1 / float64(s.n+1) // average the first points, then forget
+	s.scale += math.Max(s.cfg.ErrAlpha, start) * (ar - s.scale)
+	// The long-run scale is unclipped, so rare bursts keep it above zero on
+	// series that sit still between them.
+	s.scaleLong += math.Max(10/s.cfg.Memory, start) * (math.Abs(v-fc) - s.scaleLong)
 	s.fast += s.cfg.FastAlpha * (v - s.fast)
-	s.slow += math.Max(s.cfg.SlowAlpha, 1/float64(s.n+1)) * (v - s.slow)
-	dev := v - s.slow
+	s.slow += math.Max(s.cfg.SlowAlpha, start) * (v - s.slow)
 	i, j, w := slotWeights(t, 24*time.Hour, daySlots, 0)
-	s.dayErr[i] += (1 - w) * s.cfg.SeasonAlpha * (math.Abs(r) - s.dayErr[i])
-	s.dayErr[j] += w * s.cfg.SeasonAlpha * (math.Abs(r) - s.dayErr[j])
+	s.dayErr[i] += (1 - w) * s.cfg.SeasonAlpha * (math.Abs(v-fc) - s.dayErr[i])
+	s.dayErr[j] += w * s.cfg.SeasonAlpha * (math.Abs(v-fc) - s.dayErr[j])
+	dev := v - s.slow
 	s.learnSlot(s.day[:], s.dayW[:], i, j, w, dev)
 	i, j, w = slotWeights(t, 7*24*time.Hour, weekSlots, weekOffset)
 	s.learnSlot(s.week[:], s.weekW[:], i, j, w, dev)
 	s.n++
 	s.last = t.UnixNano()
-	return pt
 }
 
 func (s *Stream) learnSlot(m, mw []float64, i, j int, w, dev float64) {
@@ -326,10 +363,11 @@ func (s *Stream) seasonalForecast(f *[nPred]float64, ok [nPred]bool) (float64, f
 	return 0, 0, false
 }
 
-// combine averages the available forecasts weighted by the inverse square
-// of their recent absolute errors (Bates & Granger 1969, with errors in
-// place of variances). Seasonal is true when the profiles carry most weight.
-func (s *Stream) combine(f *[nPred]float64, ok [nPred]bool) (float64, bool) {
+// combine averages the available forecasts weighted by the inverse of
+// their recent absolute errors (a forecast combination in the spirit of
+// Bates & Granger 1969, with mean absolute errors for robustness). It also
+// says which profile, if any, carries most of the weight.
+func (s *Stream) combine(f *[nPred]float64, ok [nPred]bool) (float64, Season) {
 	emin := math.Inf(1)
 	for k := range f {
 		if ok[k] {
@@ -337,29 +375,34 @@ func (s *Stream) combine(f *[nPred]float64, ok [nPred]bool) (float64, bool) {
 		}
 	}
 	if math.IsInf(emin, 1) {
-		return s.fast, false
+		return s.fast, SeasonNone
 	}
-	var sum, wsum, wseason float64
+	var sum, wsum float64
+	var wk [nPred]float64
 	for k := range f {
 		if !ok[k] {
 			continue
 		}
 		// Weights relative to the best predictor stay finite; with a
 		// perfect predictor (error 0) only the perfect ones count.
-		var w float64
 		switch {
 		case s.err[k] == emin:
-			w = 1
+			wk[k] = 1
 		case emin > 0:
-			w = (emin / s.err[k]) * (emin / s.err[k])
+			wk[k] = emin / s.err[k]
 		}
-		sum += w * f[k]
-		wsum += w
-		if k >= 2 {
-			wseason += w
-		}
+		sum += wk[k] * f[k]
+		wsum += wk[k]
 	}
-	return sum / wsum, wseason > wsum/2
+	season := SeasonNone
+	switch {
+	case wk[2]+wk[3] <= wsum/2:
+	case wk[3] > wk[2]:
+		season = SeasonWeekly
+	default:
+		season = SeasonDaily
+	}
+	return sum / wsum, season
 }
 
 // expectedOnly returns the forecast for t without scoring anything.
@@ -385,16 +428,19 @@ func standardize(e, scale float64) float64 {
 	}
 }
 
-// ScoreOf maps a tail probability to the anomaly score,
-// 1 - exp(log10(p)/6): 0.32 for p = 0.1, 0.39 for 1e-3, 0.63 for 1e-6,
-// 0.86 for 1e-12. It never reaches 1 for p > 0, so even extreme points stay
-// ranked against each other.
-func ScoreOf(p float64) float64 {
-	if !(p < 1) {
+// ScoreOf maps a point probability p seen after n points to the score
+//
+//	Score = 1 / (1 + (n·p)^(1/4)),
+//
+// where n·p is the number of points this extreme one expects in a history
+// of n: 0.5 for n·p = 1 (as rare as the rarest point in memory), 0.9 for
+// n·p ≈ 1.5e-4, 0.99 for n·p ≈ 1e-8. This is Bonferroni's correction for the
+// number of points looked at (Dunn 1961), which keeps the number of
+// alarms per series growing like log n rather than n, and the fourth root
+// keeps extreme points apart instead of saturating at 1.
+func ScoreOf(p, n float64) float64 {
+	if !(p >= 0) || !(n > 0) {
 		return 0
 	}
-	if p <= 0 {
-		return 1
-	}
-	return 1 - math.Exp(math.Log10(p)/scoreDecades)
+	return 1 / (1 + math.Sqrt(math.Sqrt(n*p)))
 }

@@ -1,0 +1,152 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// State encoding, version 1: the magic "ODS", a version byte, then every
+// field little-endian in a fixed order (int64 counters, then float64s).
+// About 12 KB; the layout is fixed per version, so a truncated or padded
+// blob is rejected rather than half-read.
+const (
+	stateMagic   = "ODS"
+	stateVersion = 1
+)
+
+// ErrCorruptState is wrapped by UnmarshalBinary and Resume errors for
+// state bytes that cannot be a detector's state.
+var ErrCorruptState = errors.New("detect: corrupt detector state")
+
+// MarshalBinary encodes the detector, configuration included.
+func (s *Stream) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(stateSize)
+	b.WriteString(stateMagic)
+	b.WriteByte(stateVersion)
+	_ = binary.Write(&b, binary.LittleEndian, int64(s.cfg.Warmup))
+	for _, v := range s.ints() {
+		_ = binary.Write(&b, binary.LittleEndian, *v)
+	}
+	for _, v := range s.floats() {
+		_ = binary.Write(&b, binary.LittleEndian, *v)
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary restores a detector from MarshalBinary's output. On error
+// the detector is left unchanged.
+func (s *Stream) UnmarshalBinary(data []byte) error {
+	if len(data) < len(stateMagic)+1 || string(data[:len(stateMagic)]) != stateMagic {
+		return fmt.Errorf("%w: not detector state (bad magic)", ErrCorruptState)
+	}
+	if v := data[len(stateMagic)]; v != stateVersion {
+		return fmt.Errorf("%w: unknown version %d (this build reads %d)", ErrCorruptState, v, stateVersion)
+	}
+	if len(data) != stateSize {
+		return fmt.Errorf("%w: %d bytes, version %d state has %d", ErrCorruptState, len(data), stateVersion, stateSize)
+	}
+	var n Stream
+	r := bytes.NewReader(data[len(stateMagic)+1:])
+	var warm int64
+	_ = binary.Read(r, binary.LittleEndian, &warm)
+	if warm < 0 || warm > math.MaxInt32 {
+		return fmt.Errorf("%w: warm-up %d out of range", ErrCorruptState, warm)
+	}
+	n.cfg.Warmup = int(warm)
+	for _, v := range n.ints() {
+		_ = binary.Read(r, binary.LittleEndian, v)
+	}
+	for _, v := range n.floats() {
+		_ = binary.Read(r, binary.LittleEndian, v)
+	}
+	if err := n.validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorruptState, err)
+	}
+	*s = n
+	return nil
+}
+
+// Resume restores a detector from saved state, or starts a new one with cfg
+// when there is none. Corrupt state also starts a new detector, and the
+// error says why so the caller can log it: a bad blob costs the history,
+// never a run.
+func Resume(data []byte, cfg Config) (*Stream, error) {
+	if len(data) == 0 {
+		return NewStream(cfg), nil
+	}
+	s := NewStream(cfg)
+	if err := s.UnmarshalBinary(data); err != nil {
+		return NewStream(cfg), err
+	}
+	return s, nil
+}
+
+var stateSize = func() int {
+	var s Stream
+	return len(stateMagic) + 1 + 8 + 8*len(s.ints()) + 8*len(s.floats())
+}()
+
+// ints lists the int64 fields in encoding order (after the warm-up).
+func (s *Stream) ints() []*int64 { return []*int64{&s.n, &s.skipped, &s.first, &s.last} }
+
+// floats lists every float64 field in encoding order.
+func (s *Stream) floats() []*float64 {
+	c := &s.cfg
+	out := []*float64{&c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
+		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.envelope}
+	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.week[:], s.weekW[:], s.err[:]} {
+		for i := range a {
+			out = append(out, &a[i])
+		}
+	}
+	for _, t := range []*tail{&s.point, &s.drift, &s.seasonal} {
+		out = append(out, &t.total, &t.w)
+		for i := range t.counts {
+			out = append(out, &t.counts[i])
+		}
+	}
+	return out
+}
+
+// validate rejects decoded state no detector could have produced.
+func (s *Stream) validate() error {
+	for i, p := range s.floats() {
+		if math.IsNaN(*p) || math.IsInf(*p, 0) {
+			return fmt.Errorf("field %d is not finite", i)
+		}
+	}
+	c := s.cfg
+	for _, a := range []float64{c.FastAlpha, c.SlowAlpha, c.SeasonAlpha, c.ErrAlpha, c.ShiftAlpha} {
+		if !(a > 0 && a <= 1) {
+			return fmt.Errorf("smoothing weight %v outside (0, 1]", a)
+		}
+	}
+	if !(c.Memory > 1) || s.n < 0 || s.skipped < 0 {
+		return errors.New("negative counter or memory")
+	}
+	for _, t := range []*tail{&s.point, &s.drift, &s.seasonal} {
+		if t.total < 0 || t.w < 0 || (t.total > 0 && t.w == 0) {
+			return errors.New("negative histogram weight")
+		}
+		for _, c := range t.counts {
+			if c < 0 {
+				return errors.New("negative histogram count")
+			}
+		}
+	}
+	for _, a := range [][]float64{s.dayW[:], s.weekW[:], s.dayErr[:], s.err[:]} {
+		for _, v := range a {
+			if v < 0 {
+				return errors.New("negative seasonal weight or error")
+			}
+		}
+	}
+	if s.scale < 0 || s.scaleLong < 0 || s.envelope < 0 {
+		return errors.New("negative scale")
+	}
+	return nil
+}
