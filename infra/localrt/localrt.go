@@ -240,6 +240,9 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) ([]by
 		return nil, Report{}, fmt.Errorf("localrt: no function %q in the template", name)
 	}
 	fn := r.fns[id]
+	if r.ctx.Err() != nil {
+		return nil, Report{}, ErrClosed
+	}
 	if len(payload) > MaxRequestPayload {
 		return nil, Report{}, &runtimeapi.FunctionError{Type: "RequestEntityTooLargeException",
 			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload)}
