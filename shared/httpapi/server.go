@@ -1,0 +1,187 @@
+// Package httpapi is the dashboard API as an http.Handler. Handlers return
+// errors and one function (writeError) turns them into statuses and JSON
+// bodies, so every endpoint fails the same way and internal error text never
+// reaches a client. It runs behind API Gateway through lambdahttp, and under
+// any HTTP server in tests.
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/opsight/opsight/shared/aiops"
+	"github.com/opsight/opsight/shared/blob"
+	"github.com/opsight/opsight/shared/buildinfo"
+)
+
+// Store is what the API needs from the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	CreateService(ctx context.Context, s *aiops.Service) error
+	Service(ctx context.Context, name string) (*aiops.Service, error)
+	Services(ctx context.Context, f aiops.ServiceFilter) ([]*aiops.Service, int, error)
+	UpdateService(ctx context.Context, name string, u aiops.ServiceUpdate) (*aiops.Service, error)
+	DeleteService(ctx context.Context, name string) error
+}
+
+// Config wires a Server.
+type Config struct {
+	Store        Store
+	Blob         blob.Store
+	Logger       *slog.Logger
+	Registerer   prometheus.Registerer
+	Stage        string
+	MaxBodyBytes int64
+	// HealthTimeout bounds each dependency check of /api/v1/health.
+	HealthTimeout time.Duration
+}
+
+// Server serves the API.
+type Server struct {
+	store   Store
+	blob    blob.Store
+	log     *slog.Logger
+	stage   string
+	maxBody int64
+	healthT time.Duration
+	mux     *http.ServeMux
+
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// handlerFunc is an endpoint: it writes a response and returns nil, or
+// returns an error for writeError to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// New returns a Server with every route registered.
+func New(c Config) *Server {
+	s := &Server{
+		store:   c.Store,
+		blob:    c.Blob,
+		log:     c.Logger,
+		stage:   c.Stage,
+		maxBody: c.MaxBodyBytes,
+		healthT: c.HealthTimeout,
+		mux:     http.NewServeMux(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opsight_api_requests_total",
+			Help: "API requests by route and status code.",
+		}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "opsight_api_request_duration_seconds",
+			Help:    "API request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	if s.healthT <= 0 {
+		s.healthT = 3 * time.Second
+	}
+	if c.Registerer != nil {
+		c.Registerer.MustRegister(s.requests, s.duration)
+	}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	s.handle("/api/v1/health", map[string]handlerFunc{"GET": s.health})
+	s.handle("/api/v1/version", map[string]handlerFunc{"GET": s.version})
+	s.handle("/api/v1/services", map[string]handlerFunc{"GET": s.listServices, "POST": s.createService})
+	s.handle("/api/v1/services/{name}", map[string]handlerFunc{"GET": s.getService, "PATCH": s.updateService, "DELETE": s.deleteService})
+	s.mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		return aiops.Errorf(aiops.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path)
+	}))
+}
+
+// handle registers an endpoint's methods on one path. A request with another
+// method gets 405 with an Allow header; HEAD is served wherever GET is.
+func (s *Server) handle(pattern string, methods map[string]handlerFunc) {
+	if get, ok := methods["GET"]; ok {
+		methods["HEAD"] = get
+	}
+	allowed := make([]string, 0, len(methods))
+	for m := range methods {
+		allowed = append(allowed, m)
+	}
+	sort.Strings(allowed)
+	allow := strings.Join(allowed, ", ")
+	s.mux.Handle(pattern, s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		h, ok := methods[r.Method]
+		if !ok {
+			w.Header().Set("Allow", allow)
+			return aiops.Errorf(aiops.EMETHOD, "method %s is not allowed on %s; allowed: %s", r.Method, pattern, allow)
+		}
+		return h(w, r)
+	}))
+}
+
+// endpoint adapts a handlerFunc: it maps its error, recovers panics (a bug
+// answers 500 instead of killing the Lambda instance) and records metrics.
+func (s *Server) endpoint(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				writeError(sw, r, s.log, fmt.Errorf("panic: %v", p))
+			}
+			route := r.Pattern
+			if route == "/" {
+				route = "unmatched"
+			}
+			s.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
+			s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+		if err := h(sw, r); err != nil {
+			writeError(sw, r, s.log, err)
+		}
+	})
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// version answers GET /api/v1/version.
+func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
+	info := buildinfo.Get()
+	writeJSON(w, http.StatusOK, struct {
+		buildinfo.Info
+		Stage string `json:"stage"`
+	}{info, s.stage})
+	return nil
+}
