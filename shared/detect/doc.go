@@ -1,0 +1,52 @@
+// Package detect finds anomalies in operations metrics, in the style of
+// gonum: small state structs, pure functions, documented formulas, no I/O.
+//
+// # Univariate, streaming
+//
+// Stream scores one series point by point using only the points before and
+// at it, and its state (about 12 KB) round-trips through MarshalBinary, so
+// the scheduled detect Lambda runs, every minute and for each series:
+//
+//	s, err := detect.Resume(stateBytes, detect.DefaultConfig())
+//	if err != nil {
+//		logger.Warn("detector state reset", "series", id, "err", err) // corrupt state: start afresh
+//	}
+//	for _, p := range newPoints {
+//		pt := s.Update(p.Time, p.Value) // pt.Score, pt.Expected, pt.Deviation, pt.Skipped, pt.Reason
+//		...
+//	}
+//	stateBytes, _ = s.MarshalBinary()
+//
+// Each point is compared with a forecast that combines the recent level,
+// a slow baseline and daily (5-minute slots) and weekly (hourly slots)
+// profiles, weighted by their recent accuracy, so daily and weekly cycles,
+// trends and level shifts are expected rather than alarming. Three
+// statistics measure the surprise: the standardised residual, its EWMA
+// (a shift before any single point is extreme) and the EWMA of the residual
+// from the profiles alone (a day whose shape departs from the usual one).
+// Each statistic's tail probability comes from its own history (tail: a
+// forgetting histogram with a peaks-over-threshold exponential tail), the
+// smallest with a Bonferroni factor is the point's evidence, points that
+// merely continue an episode are discounted, and ScoreOf turns the evidence
+// into a score in [0, 1] that means the same on every series.
+//
+// Missing values (NaN) and out-of-order timestamps are skipped and counted;
+// a constant series scores 0 until its value changes; the first
+// Config.Warmup points score 0 with Reason "learning".
+//
+// # Multivariate
+//
+// Ensemble scores rows of a service's metrics (request rate, error rate,
+// latency p50/p95/p99, CPU, memory, restarts) together: ECOD (package
+// ecod, Li et al. TKDE 2022) and Isolation Forest (package iforest, Liu,
+// Ting & Zhou ICDM 2008) fitted on recent history, calibrated against their
+// training scores and combined. Score also returns per-metric contributions;
+// Top picks the metrics to name.
+//
+// # Severity and explanation
+//
+// Severity maps a score to none, low, medium, high or critical with
+// documented thresholds, and Describe writes the sentence an operator reads:
+// "p95 latency is 3.4x its usual Tuesday 14:00 level, together with the
+// error rate".
+package detect
