@@ -1,0 +1,26 @@
+// Command api is the dashboard API function: API Gateway HTTP API events in,
+// the httpapi handler's responses out.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/opsight/opsight/shared/coldstart"
+	"github.com/opsight/opsight/shared/httpapi"
+	"github.com/opsight/opsight/shared/lambdahttp"
+)
+
+func main() {
+	d := coldstart.MustLoad(context.Background())
+	api := httpapi.New(httpapi.Config{
+		Store:        d.DB,
+		Blob:         d.Blob,
+		Logger:       d.Log,
+		Registerer:   d.Registry,
+		Stage:        d.Config.Stage,
+		MaxBodyBytes: d.Config.MaxBodyBytes,
+	})
+	lambda.Start(lambdahttp.Handler(api))
+}
