@@ -30,35 +30,56 @@ type Ensemble struct {
 	n          float64
 }
 
+// Members selects the ensemble's detectors; zero means both.
+type Members uint8
+
+// Ensemble members.
+const (
+	WithECOD Members = 1 << iota
+	WithForest
+)
+
+// EnsembleConfig configures FitEnsemble.
+type EnsembleConfig struct {
+	Members Members
+	Forest  iforest.Config
+}
+
 // MultiResult is the ensemble's verdict on one row.
 type MultiResult struct {
 	Score float64 // calibrated score in [0, 1]
 	P     float64 // the combined tail probability behind Score
-	ECOD  float64 // ECOD's raw outlier score O
-	IF    float64 // the forest's raw score s(x) ∈ (0, 1]
+	ECOD  float64 // ECOD's raw outlier score O (NaN without ECOD)
+	IF    float64 // the forest's raw score s(x) ∈ (0, 1] (NaN without it)
 }
 
-// FitEnsemble fits both detectors on rows (n rows of d metrics; NaN marks a
-// missing value). It needs at least minTrainRows rows.
-func FitEnsemble(rows [][]float64, cfg iforest.Config) (*Ensemble, error) {
+// FitEnsemble fits the selected detectors on rows (n rows of d metrics;
+// NaN marks a missing value). It needs at least minTrainRows rows.
+func FitEnsemble(rows [][]float64, cfg EnsembleConfig) (*Ensemble, error) {
 	if len(rows) < minTrainRows {
 		return nil, fmt.Errorf("detect: %d training rows, need at least %d to learn what is normal", len(rows), minTrainRows)
 	}
-	em, err := ecod.Fit(rows)
-	if err != nil {
-		return nil, err
+	if cfg.Members == 0 {
+		cfg.Members = WithECOD | WithForest
 	}
-	fm, err := iforest.Fit(rows, cfg)
-	if err != nil {
-		return nil, err
+	e := &Ensemble{n: float64(len(rows))}
+	scores := make([]float64, len(rows))
+	if cfg.Members&WithECOD != 0 {
+		m, err := ecod.Fit(rows)
+		if err != nil {
+			return nil, err
+		}
+		m.ScoreRows(scores, rows)
+		e.ecod, e.calE = m, newCalibration(scores)
 	}
-	e := &Ensemble{ecod: em, forest: fm, n: float64(len(rows))}
-	se := make([]float64, len(rows))
-	sf := make([]float64, len(rows))
-	em.ScoreRows(se, rows)
-	fm.ScoreRows(sf, rows)
-	e.calE = newCalibration(se)
-	e.calF = newCalibration(sf)
+	if cfg.Members&WithForest != 0 {
+		f, err := iforest.Fit(rows, cfg.Forest)
+		if err != nil {
+			return nil, err
+		}
+		f.ScoreRows(scores, rows)
+		e.forest, e.calF = f, newCalibration(scores)
+	}
 	return e, nil
 }
 
@@ -69,33 +90,56 @@ func FitEnsemble(rows [][]float64, cfg iforest.Config) (*Ensemble, error) {
 const minTrainRows = 100
 
 // Dims is the number of metrics the ensemble was fitted on.
-func (e *Ensemble) Dims() int { return e.ecod.Dims() }
+func (e *Ensemble) Dims() int {
+	if e.ecod != nil {
+		return e.ecod.Dims()
+	}
+	return e.forest.Dims()
+}
 
 // Score scores x. If contrib is not nil it must have length Dims() and
-// receives each metric's share of the evidence (summing to 1 unless x is
-// entirely missing). It panics if len(x) != Dims().
+// receives each metric's share of the evidence (summing to 1 unless nothing
+// stands out). It panics if len(x) != Dims().
 func (e *Ensemble) Score(contrib, x []float64) MultiResult {
-	var ce, cf []float64
-	if contrib != nil {
-		if len(contrib) != e.Dims() {
-			panic("detect: contrib has wrong length")
-		}
-		ce = make([]float64, len(x))
-		cf = make([]float64, len(x))
+	if contrib != nil && len(contrib) != e.Dims() {
+		panic("detect: contrib has wrong length")
 	}
-	var r MultiResult
-	r.ECOD = e.ecod.Score(ce, x)
-	r.IF = e.forest.Score(cf, x)
-	r.P = math.Min(1, 2*math.Min(e.calE.prob(r.ECOD), e.calF.prob(r.IF)))
-	r.Score = ScoreOf(r.P, e.n)
+	r := MultiResult{ECOD: math.NaN(), IF: math.NaN(), P: 1}
+	var c []float64
 	if contrib != nil {
-		normalize(ce)
+		c = make([]float64, len(x))
 		for j := range contrib {
-			contrib[j] = (ce[j] + cf[j]) / 2
+			contrib[j] = 0
 		}
-		normalize(contrib)
 	}
+	members := 0
+	if e.ecod != nil {
+		members++
+		r.ECOD = e.ecod.Score(c, x)
+		r.P = e.calE.prob(r.ECOD)
+		addShare(contrib, c)
+	}
+	if e.forest != nil {
+		members++
+		r.IF = e.forest.Score(c, x)
+		r.P = math.Min(r.P, e.calF.prob(r.IF))
+		addShare(contrib, c)
+	}
+	r.P = math.Min(1, float64(members)*r.P)
+	r.Score = ScoreOf(r.P, e.n)
+	normalize(contrib)
 	return r
+}
+
+// addShare adds the normalised attribution c to dst (if any).
+func addShare(dst, c []float64) {
+	if dst == nil {
+		return
+	}
+	normalize(c)
+	for j := range dst {
+		dst[j] += c[j]
+	}
 }
 
 // ScoreRows writes the calibrated score of each row to dst (len(rows)).

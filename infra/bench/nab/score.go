@@ -78,9 +78,8 @@ func scoreProfile(c *Corpus, scores [][]float64, p Profile) ProfileResult {
 	res.Null = nullScore(c, p)
 	res.Perfect = float64(c.Windows()) * p.TPWeight
 	cats := map[string]*CategoryScore{}
-	var buf []row
 	for i, f := range c.Files {
-		fs := scoreFile(f, scores[i], p, res.Threshold, buf[:0])
+		fs := ScoreFile(f, scores[i], p, res.Threshold)
 		res.Files = append(res.Files, fs)
 		res.Raw += fs.Score
 		cs := cats[f.Category]
@@ -107,13 +106,8 @@ func scoreProfile(c *Corpus, scores [][]float64, p Profile) ProfileResult {
 // ScoreFile scores one file at threshold t under profile p, as NAB's
 // scoreDataSet.
 func ScoreFile(f *File, scores []float64, p Profile, t float64) FileScore {
-	return scoreFile(f, scores, p, t, nil)
-}
-
-func scoreFile(f *File, scores []float64, p Profile, t float64, buf []row) FileScore {
-	rs := rows(f, scores, p, 0, buf)
-	s := at(sweep(rs, len(f.Windows), p), t)
-	return FileScore{File: f.Name, ThresholdScore: s, Rows: len(f.Times)}
+	rs := rows(f, scores, p, 0, nil)
+	return FileScore{File: f.Name, ThresholdScore: atThreshold(rs, len(f.Windows), p, t), Rows: len(f.Times)}
 }
 
 // Optimize returns the corpus-wide threshold that maximises the summed

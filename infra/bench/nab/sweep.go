@@ -1,8 +1,9 @@
 package nab
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // ProbationPercent is the share of each file NAB leaves unscored while a
@@ -93,7 +94,9 @@ func (t ThresholdScore) Total() int { return t.TP + t.TN + t.FP + t.FN }
 // (no detections; threshold 1.1 as in NAB) down to the lowest. nWindows is
 // one more than the largest window id in rs. It sorts rs in place.
 func sweep(rs []row, nWindows int, p Profile) []ThresholdScore {
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].score > rs[j].score })
+	// Rows of equal score are recorded together, so their order does not
+	// matter and an unstable sort will do.
+	slices.SortFunc(rs, func(a, b row) int { return cmp.Compare(b.score, a.score) })
 	best := make([]float64, nWindows)
 	seen := make([]bool, nWindows)
 	var windowPart float64
@@ -138,21 +141,39 @@ func sweep(rs []row, nWindows int, p Profile) []ThresholdScore {
 	return append(out, cur)
 }
 
-// at picks the sweep row for threshold t the way NAB's scoreDataSet does:
-// the row of t itself, or else the row of the lowest swept threshold above
-// t. When t lies below every score of the file NAB finds no row (and
-// fails); here every row is then a detection, which is what "score at least
-// t" means.
-func at(sweep []ThresholdScore, t float64) ThresholdScore {
-	prev := sweep[0]
-	for _, s := range sweep {
-		if s.Threshold == t {
-			return s
+// atThreshold scores rs with one threshold directly: a row is a detection
+// when its score is at least t. It equals the sweep's entry for t (or, for a
+// t between two swept scores, the entry of the next score above it, which
+// is how NAB's scoreDataSet picks its row) without sorting.
+func atThreshold(rs []row, nWindows int, p Profile, t float64) ThresholdScore {
+	best := make([]float64, nWindows)
+	seen := make([]bool, nWindows)
+	out := ThresholdScore{Threshold: t}
+	var fpPart, windowPart float64
+	for _, r := range rs {
+		if r.window >= 0 && !seen[r.window] {
+			seen[r.window] = true
+			best[r.window] = -p.FNWeight
 		}
-		if s.Threshold < t {
-			return prev
+		detected := r.score >= t
+		switch {
+		case r.window < 0 && detected:
+			out.FP++
+			fpPart += r.worth
+		case r.window < 0:
+			out.TN++
+		case detected:
+			out.TP++
+			best[r.window] = math.Max(best[r.window], r.worth)
+		default:
+			out.FN++
 		}
-		prev = s
 	}
-	return prev
+	for w, ok := range seen {
+		if ok {
+			windowPart += best[w]
+		}
+	}
+	out.Score = fpPart + windowPart
+	return out
 }
