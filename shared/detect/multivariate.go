@@ -19,11 +19,14 @@ import (
 // and the result is mapped with ScoreOf, so ensemble scores share the
 // univariate scale and Severity thresholds.
 //
-// ECOD sees each metric's marginal tails; the forest sees combinations
-// (a request rate that is normal only together with a higher CPU). The
-// per-metric contributions average the two detectors' normalised
-// attributions.
+// Both detectors see each metric twice: its value and its residual from a
+// regression on the other metrics (see relations), so a break in the usual
+// relation between metrics (latency up while traffic is flat) is as visible
+// as a metric leaving its range. The per-metric contributions average the
+// two detectors' normalised attributions, a metric's value and residual
+// features counting for it together.
 type Ensemble struct {
+	rel        *relations
 	ecod       *ecod.Model
 	forest     *iforest.Forest
 	calE, calF calibration
@@ -62,22 +65,26 @@ func FitEnsemble(rows [][]float64, cfg EnsembleConfig) (*Ensemble, error) {
 	if cfg.Members == 0 {
 		cfg.Members = WithECOD | WithForest
 	}
-	e := &Ensemble{n: float64(len(rows))}
+	e := &Ensemble{n: float64(len(rows)), rel: fitRelations(rows)}
+	features := make([][]float64, len(rows))
+	for i, r := range rows {
+		features[i] = e.features(r)
+	}
 	scores := make([]float64, len(rows))
 	if cfg.Members&WithECOD != 0 {
-		m, err := ecod.Fit(rows)
+		m, err := ecod.Fit(features)
 		if err != nil {
 			return nil, err
 		}
-		m.ScoreRows(scores, rows)
+		m.ScoreRows(scores, features)
 		e.ecod, e.calE = m, newCalibration(scores)
 	}
 	if cfg.Members&WithForest != 0 {
-		f, err := iforest.Fit(rows, cfg.Forest)
+		f, err := iforest.Fit(features, cfg.Forest)
 		if err != nil {
 			return nil, err
 		}
-		f.ScoreRows(scores, rows)
+		f.ScoreRows(scores, features)
 		e.forest, e.calF = f, newCalibration(scores)
 	}
 	return e, nil
@@ -90,11 +97,14 @@ func FitEnsemble(rows [][]float64, cfg EnsembleConfig) (*Ensemble, error) {
 const minTrainRows = 100
 
 // Dims is the number of metrics the ensemble was fitted on.
-func (e *Ensemble) Dims() int {
-	if e.ecod != nil {
-		return e.ecod.Dims()
-	}
-	return e.forest.Dims()
+func (e *Ensemble) Dims() int { return len(e.rel.mean) }
+
+// features is x followed by its residuals.
+func (e *Ensemble) features(x []float64) []float64 {
+	out := make([]float64, 2*len(x))
+	copy(out, x)
+	e.rel.residuals(out[len(x):], x)
+	return out
 }
 
 // Score scores x. If contrib is not nil it must have length Dims() and
@@ -104,10 +114,14 @@ func (e *Ensemble) Score(contrib, x []float64) MultiResult {
 	if contrib != nil && len(contrib) != e.Dims() {
 		panic("detect: contrib has wrong length")
 	}
+	if len(x) != e.Dims() {
+		panic("detect: wrong number of values")
+	}
 	r := MultiResult{ECOD: math.NaN(), IF: math.NaN(), P: 1}
+	fx := e.features(x)
 	var c []float64
 	if contrib != nil {
-		c = make([]float64, len(x))
+		c = make([]float64, len(fx))
 		for j := range contrib {
 			contrib[j] = 0
 		}
@@ -115,13 +129,13 @@ func (e *Ensemble) Score(contrib, x []float64) MultiResult {
 	members := 0
 	if e.ecod != nil {
 		members++
-		r.ECOD = e.ecod.Score(c, x)
+		r.ECOD = e.ecod.Score(c, fx)
 		r.P = e.calE.prob(r.ECOD)
 		addShare(contrib, c)
 	}
 	if e.forest != nil {
 		members++
-		r.IF = e.forest.Score(c, x)
+		r.IF = e.forest.Score(c, fx)
 		r.P = math.Min(r.P, e.calF.prob(r.IF))
 		addShare(contrib, c)
 	}
@@ -131,14 +145,15 @@ func (e *Ensemble) Score(contrib, x []float64) MultiResult {
 	return r
 }
 
-// addShare adds the normalised attribution c to dst (if any).
+// addShare adds the normalised attribution c over the features (values
+// then residuals) to dst over the metrics (if any).
 func addShare(dst, c []float64) {
 	if dst == nil {
 		return
 	}
 	normalize(c)
-	for j := range dst {
-		dst[j] += c[j]
+	for j := range c {
+		dst[j%len(dst)] += c[j]
 	}
 }
 

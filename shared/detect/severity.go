@@ -28,17 +28,18 @@ func (l Level) String() string {
 	return "none"
 }
 
-// Severity thresholds on the score. With Score = 1/(1+(n·p)^(1/4)) (see
-// ScoreOf), each is a bound on n·p, the number of points as extreme as this
-// one expected in the detector's memory of n points:
+// Severity thresholds on the score. With Score = 1/(1+(P_n/(1-P_n))^(1/4))
+// (see ScoreOf), each is a bound on P_n, the probability that a point this
+// extreme would appear anywhere in the detector's memory of n points by
+// chance:
 //
-//	low       score ≥ 0.50   n·p ≤ 1        as rare as the rarest point in memory
-//	medium    score ≥ 0.70   n·p ≤ 0.034    ~30x rarer than that
-//	high      score ≥ 0.85   n·p ≤ 9.7e-4   ~1,000x rarer
-//	critical  score ≥ 0.95   n·p ≤ 7.7e-6   ~100,000x rarer
+//	low       score ≥ 0.50   P_n ≤ 0.5       more likely news than noise
+//	medium    score ≥ 0.70   P_n ≤ 0.033
+//	high      score ≥ 0.85   P_n ≤ 9.7e-4
+//	critical  score ≥ 0.95   P_n ≤ 7.7e-6
 //
-// The multivariate scores (Ensemble) use the same thresholds: they are
-// calibrated to the same scale against their training rows.
+// The multivariate scores (Ensemble) use the same mapping against their
+// training rows, so the thresholds mean the same there.
 const (
 	LowScore      = 0.50
 	MediumScore   = 0.70

@@ -378,28 +378,29 @@ func (s *Stream) combine(f *[nPred]float64, ok [nPred]bool) (float64, Season) {
 		return s.fast, SeasonNone
 	}
 	var sum, wsum float64
-	var wk [nPred]float64
 	for k := range f {
 		if !ok[k] {
 			continue
 		}
 		// Weights relative to the best predictor stay finite; with a
 		// perfect predictor (error 0) only the perfect ones count.
+		var w float64
 		switch {
 		case s.err[k] == emin:
-			wk[k] = 1
+			w = 1
 		case emin > 0:
-			wk[k] = emin / s.err[k]
+			w = emin / s.err[k]
 		}
-		sum += wk[k] * f[k]
-		wsum += wk[k]
+		sum += w * f[k]
+		wsum += w
 	}
+	// The expected value is "the usual level at this time" when a profile
+	// forecasts about as well as the best predictor (within 25%).
 	season := SeasonNone
 	switch {
-	case wk[2]+wk[3] <= wsum/2:
-	case wk[3] > wk[2]:
+	case ok[3] && s.err[3] <= 1.25*emin && s.err[3] <= s.err[2]:
 		season = SeasonWeekly
-	default:
+	case ok[2] && s.err[2] <= 1.25*emin:
 		season = SeasonDaily
 	}
 	return sum / wsum, season
@@ -428,19 +429,25 @@ func standardize(e, scale float64) float64 {
 	}
 }
 
-// ScoreOf maps a point probability p seen after n points to the score
+// ScoreOf maps a point probability p, judged after n points, to a score:
 //
-//	Score = 1 / (1 + (n·p)^(1/4)),
+//	P_n   = 1 - (1-p)^n                     family-wise probability
+//	Score = 1 / (1 + (P_n/(1-P_n))^(1/4))
 //
-// where n·p is the number of points this extreme one expects in a history
-// of n: 0.5 for n·p = 1 (as rare as the rarest point in memory), 0.9 for
-// n·p ≈ 1.5e-4, 0.99 for n·p ≈ 1e-8. This is Bonferroni's correction for the
-// number of points looked at (Dunn 1961), which keeps the number of
-// alarms per series growing like log n rather than n, and the fourth root
-// keeps extreme points apart instead of saturating at 1.
+// P_n is the chance that a point at least this extreme appears somewhere
+// in a history of n points (Šidák's correction for the number of points
+// looked at), so the number of alarms per series grows like log n rather
+// than n; the score is a decreasing function of its odds. Score is 0 for
+// p = 1, 0.5 when P_n = 1/2, and approaches 1 as P_n → 0 (for small P_n,
+// P_n ≈ n·p and Score ≈ 1/(1+(n·p)^(1/4)): 0.9 at n·p ≈ 1.5e-4, 0.99 at
+// 1e-8), the fourth root keeping extreme points apart instead of
+// saturating.
 func ScoreOf(p, n float64) float64 {
 	if !(p >= 0) || !(n > 0) {
 		return 0
 	}
-	return 1 / (1 + math.Sqrt(math.Sqrt(n*p)))
+	l := n * math.Log1p(-math.Min(p, 1)) // log((1-p)^n)
+	pn := -math.Expm1(l)
+	odds := pn / math.Exp(l)
+	return 1 / (1 + math.Sqrt(math.Sqrt(odds)))
 }

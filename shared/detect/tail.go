@@ -50,17 +50,21 @@ func tailBin(x float64) int {
 
 func tailEdge(b int) float64 { return tailLo * math.Exp(float64(b)*tailStep) }
 
-// quantile returns the lowest bin edge x with P(X ≥ x) ≤ mass.
+// quantile returns x with P(X ≥ x) = mass, interpolating inside the bin
+// where the mass is reached as prob does (mass spread evenly in log x).
 func (t *tail) quantile(mass float64) float64 {
 	if t.total <= 0 {
 		return 0
 	}
+	want := mass * t.total
 	above := 0.0
 	for b := tailBins - 1; b >= 0; b-- {
-		above += t.counts[b]
-		if above > mass*t.total {
-			return tailEdge(b + 1)
+		if c := t.counts[b]; above+c > want {
+			f := (want - above) / c // share of the bin's mass needed, from the top
+			hi, lo := math.Log(tailEdge(b+1)), math.Log(tailEdge(b))
+			return math.Exp(hi - f*(hi-lo))
 		}
+		above += t.counts[b]
 	}
 	return tailEdge(0)
 }

@@ -16,11 +16,10 @@
 // and the anomaly score is s(x) = 2^(-E[h(x)]/c(ψ)): near 1 for anomalies,
 // at most 0.5 for normal rows. The paper's defaults are t = 100, ψ = 256.
 //
-// Contributions: each split on x's path is credited to its feature, and a
-// tree's credits are weighted by how much faster than average it isolated x,
-// max(0, 1 - h(x)/c(ψ)); the per-feature sums are normalised to add up to 1.
-// This is a path-based attribution in the spirit of DIFFI (Carletti et al.
-// 2020), simpler than its imbalance weights.
+// Contributions: each split on x's path credits its feature with the share
+// of the node's rows it separated from x, 1 - size(child)/size(node), the
+// "induced imbalance" of DIFFI (Carletti, Terzi and Susto 2020) for one
+// point; the per-feature sums over all trees are normalised to add up to 1.
 package iforest
 
 import (
@@ -49,8 +48,8 @@ type Forest struct {
 }
 
 // node is a tree node in a flat slice: an internal node splits feature at
-// value, children at left and left+1; an external node has feature -1 and
-// size rows.
+// value, children at left and left+1; an external node has feature -1. size
+// is the number of training rows that reached the node.
 type node struct {
 	feature int32
 	left    int32
@@ -147,7 +146,7 @@ func grow(tree []node, at int, rows [][]float64, e, limit int, rng *rand.Rand) [
 	k := sort.Search(len(rows), func(i int) bool { return rows[i][q] >= p })
 	left := len(tree)
 	tree = append(tree, node{}, node{})
-	tree[at] = node{feature: int32(q), value: p, left: int32(left)}
+	tree[at] = node{feature: int32(q), value: p, left: int32(left), size: int32(len(rows))}
 	tree = grow(tree, left, rows[:k], e+1, limit, rng)
 	return grow(tree, left+1, rows[k:], e+1, limit, rng)
 }
@@ -166,7 +165,7 @@ func (f *Forest) Dims() int { return f.dims }
 
 // Score returns s(x) = 2^(-E[h(x)]/c(ψ)). If contrib is not nil it must
 // have length Dims() and receives the per-feature contributions (summing
-// to 1, or all 0 when no tree isolated x faster than average).
+// to 1; all 0 only for a forest of single-row trees).
 func (f *Forest) Score(contrib, x []float64) float64 {
 	if len(x) != f.dims {
 		panic("iforest: wrong number of values")
@@ -179,11 +178,9 @@ func (f *Forest) Score(contrib, x []float64) float64 {
 			contrib[j] = 0
 		}
 	}
-	var feats [64]int32
 	var sum float64
 	for _, tree := range f.trees {
 		h := 0.0
-		path := feats[:0]
 		i := 0
 		for {
 			n := tree[i]
@@ -192,24 +189,20 @@ func (f *Forest) Score(contrib, x []float64) float64 {
 				break
 			}
 			h++
-			path = append(path, n.feature)
 			v := x[n.feature]
 			if math.IsNaN(v) {
 				v = f.median[n.feature]
 			}
-			if v < n.value {
-				i = int(n.left)
-			} else {
-				i = int(n.left) + 1
+			next := int(n.left)
+			if v >= n.value {
+				next++
 			}
+			if contrib != nil {
+				contrib[n.feature] += 1 - float64(tree[next].size)/float64(n.size)
+			}
+			i = next
 		}
 		sum += h
-		if contrib != nil && len(path) > 0 && f.cpsi > 0 {
-			w := math.Max(0, 1-h/f.cpsi) / float64(len(path))
-			for _, q := range path {
-				contrib[q] += w
-			}
-		}
 	}
 	if contrib != nil {
 		var tot float64
