@@ -11,6 +11,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -258,7 +259,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("Apigw-Requestid", reqID)
 	ev := g.event(req, body, rt, params, reqID)
-	payload, err := json.Marshal(ev)
+	payload, err := marshal(ev)
 	if err != nil {
 		g.cfg.Logger.Error("gateway: encoding event", "err", err)
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
@@ -301,6 +302,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
+// marshal encodes like API Gateway: no HTML escaping of &, < and >.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
 // writeError is the project's JSON error shape for requests no route takes.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -330,12 +342,19 @@ func (g *Gateway) serveStatic(w http.ResponseWriter, req *http.Request) {
 	name := filepath.Join(g.cfg.StaticDir, filepath.FromSlash(path.Clean("/"+req.URL.Path)))
 	if fi, err := os.Stat(name); err != nil || fi.IsDir() {
 		name = filepath.Join(g.cfg.StaticDir, "index.html")
-		if _, err := os.Stat(name); err != nil {
-			writeError(w, http.StatusNotFound, "not_found", "no file for "+req.URL.Path)
-			return
-		}
 	}
-	http.ServeFile(w, req, name)
+	f, err := os.Open(name)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "not_found", "no file for "+req.URL.Path)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		writeError(w, http.StatusNotFound, "not_found", "no file for "+req.URL.Path)
+		return
+	}
+	http.ServeContent(w, req, fi.Name(), fi.ModTime(), f)
 }
 
 // newRequestID looks like API Gateway's (e.g. "LV7fzho-PHcEJPw=").

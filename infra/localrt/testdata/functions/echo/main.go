@@ -131,6 +131,9 @@ func handleHTTP(ev events.APIGatewayV2HTTPRequest, raw json.RawMessage) (any, er
 	switch {
 	case ev.RawPath == "/api/v1/raw":
 		return []string{"not", "an", "object"}, nil
+	case ev.RawPath == "/api/v1/sleepy":
+		time.Sleep(5 * time.Second) // past ShortFunction's timeout
+		return nil, nil
 	case ev.RawPath == "/api/v1/fail":
 		return nil, errors.New("handler failed")
 	case ev.RawPath == "/api/v1/cookies":
