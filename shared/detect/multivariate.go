@@ -117,8 +117,14 @@ func (e *Ensemble) Score(contrib, x []float64) MultiResult {
 	if len(x) != e.Dims() {
 		panic("detect: wrong number of values")
 	}
+	return e.score(contrib, x, make([]float64, 2*len(x)))
+}
+
+// score is Score with fx (2·Dims long) as scratch space for the features.
+func (e *Ensemble) score(contrib, x, fx []float64) MultiResult {
 	r := MultiResult{ECOD: math.NaN(), IF: math.NaN(), P: 1}
-	fx := e.features(x)
+	copy(fx, x)
+	e.rel.residuals(fx[len(x):], x)
 	var c []float64
 	if contrib != nil {
 		c = make([]float64, len(fx))
@@ -162,8 +168,12 @@ func (e *Ensemble) ScoreRows(dst []float64, rows [][]float64) {
 	if len(dst) != len(rows) {
 		panic("detect: dst has wrong length")
 	}
+	fx := make([]float64, 2*e.Dims())
 	for i, r := range rows {
-		dst[i] = e.Score(nil, r).Score
+		if len(r) != e.Dims() {
+			panic("detect: wrong number of values")
+		}
+		dst[i] = e.score(nil, r, fx).Score
 	}
 }
 

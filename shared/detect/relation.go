@@ -127,8 +127,6 @@ func (r *relations) standardize(z, x []float64) {
 // residuals writes each metric's residual to dst (NaN where x_j is
 // missing).
 func (r *relations) residuals(dst, x []float64) {
-	z := make([]float64, len(x))
-	r.standardize(z, x)
 	for j := range x {
 		if math.IsNaN(x[j]) {
 			dst[j] = math.NaN()
@@ -136,7 +134,9 @@ func (r *relations) residuals(dst, x []float64) {
 		}
 		pred := r.a[j]
 		for k, w := range r.b[j] {
-			pred += w * z[k]
+			if w != 0 && !math.IsNaN(x[k]) {
+				pred += w * (x[k] - r.mean[k]) / r.sd[k]
+			}
 		}
 		dst[j] = x[j] - pred
 	}

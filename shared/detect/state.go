@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -23,18 +22,17 @@ var ErrCorruptState = errors.New("detect: corrupt detector state")
 
 // MarshalBinary encodes the detector, configuration included.
 func (s *Stream) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(stateSize)
-	b.WriteString(stateMagic)
-	b.WriteByte(stateVersion)
-	_ = binary.Write(&b, binary.LittleEndian, int64(s.cfg.Warmup))
+	b := make([]byte, 0, stateSize)
+	b = append(b, stateMagic...)
+	b = append(b, stateVersion)
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.cfg.Warmup))
 	for _, v := range s.ints() {
-		_ = binary.Write(&b, binary.LittleEndian, *v)
+		b = binary.LittleEndian.AppendUint64(b, uint64(*v))
 	}
 	for _, v := range s.floats() {
-		_ = binary.Write(&b, binary.LittleEndian, *v)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(*v))
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // UnmarshalBinary restores a detector from MarshalBinary's output. On error
@@ -49,19 +47,23 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	if len(data) != stateSize {
 		return fmt.Errorf("%w: %d bytes, version %d state has %d", ErrCorruptState, len(data), stateVersion, stateSize)
 	}
+	data = data[len(stateMagic)+1:]
+	next := func() uint64 {
+		v := binary.LittleEndian.Uint64(data)
+		data = data[8:]
+		return v
+	}
 	var n Stream
-	r := bytes.NewReader(data[len(stateMagic)+1:])
-	var warm int64
-	_ = binary.Read(r, binary.LittleEndian, &warm)
+	warm := int64(next())
 	if warm < 0 || warm > math.MaxInt32 {
 		return fmt.Errorf("%w: warm-up %d out of range", ErrCorruptState, warm)
 	}
 	n.cfg.Warmup = int(warm)
 	for _, v := range n.ints() {
-		_ = binary.Read(r, binary.LittleEndian, v)
+		*v = int64(next())
 	}
 	for _, v := range n.floats() {
-		_ = binary.Read(r, binary.LittleEndian, v)
+		*v = math.Float64frombits(next())
 	}
 	if err := n.validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrCorruptState, err)

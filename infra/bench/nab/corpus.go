@@ -173,6 +173,12 @@ func readWindows(p string) (map[string][][2]time.Time, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nab: %w", err)
 	}
+	return parseWindows(p, b)
+}
+
+// parseWindows parses combined_windows.json: file name to a list of
+// [start, end] timestamps.
+func parseWindows(p string, b []byte) (map[string][][2]time.Time, error) {
 	var raw map[string][][]string
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("nab: %s: %w", p, err)
@@ -187,11 +193,11 @@ func readWindows(p string) (map[string][][2]time.Time, error) {
 			if err != nil {
 				return nil, fmt.Errorf("nab: %s: %s: %w", p, name, err)
 			}
-			b, err := tscsv.ParseTime(w[1])
+			e, err := tscsv.ParseTime(w[1])
 			if err != nil {
 				return nil, fmt.Errorf("nab: %s: %s: %w", p, name, err)
 			}
-			out[name] = append(out[name], [2]time.Time{a, b})
+			out[name] = append(out[name], [2]time.Time{a, e})
 		}
 		if _, ok := out[name]; !ok {
 			out[name] = nil
@@ -205,6 +211,11 @@ func readProfiles(p string) ([]Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nab: %w", err)
 	}
+	return parseProfiles(p, b)
+}
+
+// parseProfiles parses profiles.json: profile name to its cost matrix.
+func parseProfiles(p string, b []byte) ([]Profile, error) {
 	var raw map[string]struct {
 		CostMatrix struct {
 			TP *float64 `json:"tpWeight"`
@@ -220,6 +231,9 @@ func readProfiles(p string) ([]Profile, error) {
 		m := v.CostMatrix
 		if m.TP == nil || m.FP == nil || m.FN == nil {
 			return nil, fmt.Errorf("nab: %s: profile %q needs tpWeight, fpWeight and fnWeight", p, name)
+		}
+		if *m.TP < 0 || *m.FP < 0 || *m.FN < 0 {
+			return nil, fmt.Errorf("nab: %s: profile %q has a negative weight", p, name)
 		}
 		out = append(out, Profile{Name: name, TPWeight: *m.TP, FPWeight: *m.FP, FNWeight: *m.FN})
 	}

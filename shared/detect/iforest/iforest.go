@@ -48,8 +48,9 @@ type Forest struct {
 }
 
 // node is a tree node in a flat slice: an internal node splits feature at
-// value, children at left and left+1; an external node has feature -1. size
-// is the number of training rows that reached the node.
+// value, children at left and left+1; an external node has feature -1 and
+// value c(size), its path-length adjustment. size is the number of training
+// rows that reached the node.
 type node struct {
 	feature int32
 	left    int32
@@ -121,7 +122,7 @@ func Fit(rows [][]float64, cfg Config) (*Forest, error) {
 // e, appending its descendants, and returns the grown slice. Children sit
 // next to each other at left and left+1.
 func grow(tree []node, at int, rows [][]float64, e, limit int, rng *rand.Rand) []node {
-	tree[at] = node{feature: -1, size: int32(len(rows))}
+	tree[at] = node{feature: -1, value: c(len(rows)), size: int32(len(rows))}
 	if e >= limit || len(rows) <= 1 {
 		return tree
 	}
@@ -185,7 +186,7 @@ func (f *Forest) Score(contrib, x []float64) float64 {
 		for {
 			n := tree[i]
 			if n.feature < 0 {
-				h += c(int(n.size))
+				h += n.value
 				break
 			}
 			h++
