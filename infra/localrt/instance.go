@@ -41,6 +41,7 @@ func (r *Runtime) startInstance(fn *function) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	fn.envOnce.Do(func() { fn.env = functionEnv(fn.def, r.cfg.Env, r.lambdaVars(fn), r.log) })
 	cmd := exec.Command(fn.bin)
 	cmd.Dir = filepath.Dir(fn.bin) // LAMBDA_TASK_ROOT, /var/task in AWS
 	cmd.Env = append(append([]string(nil), fn.env...),

@@ -97,13 +97,17 @@ type function struct {
 	def     *samtemplate.Function
 	dir     string
 	bin     string
-	env     []string
 	timeout time.Duration
 	arn     string
 
 	slots chan struct{} // one per busy instance
 	mu    sync.Mutex
 	idle  []*instance
+
+	// env is computed at the first start, so that only functions in use
+	// warn about variables they cannot have.
+	envOnce sync.Once
+	env     []string
 }
 
 // New prepares a Runtime. It starts nothing until the first invocation.
@@ -169,7 +173,6 @@ func New(cfg Config) (*Runtime, error) {
 		if cfg.Timeout > 0 {
 			fn.timeout = cfg.Timeout
 		}
-		fn.env = functionEnv(def, cfg.Env, r.lambdaVars(fn), r.log)
 		r.fns[def.LogicalID] = fn
 	}
 	r.gw, err = gateway.New(gateway.Config{
@@ -467,6 +470,24 @@ func (r *Runtime) discard(in *instance) {
 	r.mu.Lock()
 	delete(r.live, in)
 	r.mu.Unlock()
+}
+
+// Reclaim stops the idle instances of the function (all functions when
+// name is ""), as Lambda reclaims idle execution environments, so that the
+// next invocation starts cold.
+func (r *Runtime) Reclaim(name string) {
+	for id, fn := range r.fns {
+		if name != "" && id != name && fn.dir != name {
+			continue
+		}
+		fn.mu.Lock()
+		idle := fn.idle
+		fn.idle = nil
+		fn.mu.Unlock()
+		for _, in := range idle {
+			r.discard(in)
+		}
+	}
 }
 
 // Instances returns how many instances of the function are running.
