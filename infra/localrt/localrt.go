@@ -238,6 +238,21 @@ func (r *Runtime) Handler() http.Handler { return r.gw }
 // function or runtime error is returned as *runtimeapi.FunctionError, with
 // the report; other errors mean the invocation never ran.
 func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) ([]byte, Report, error) {
+	return r.InvokeWith(ctx, name, payload, InvokeOptions{})
+}
+
+// InvokeOptions carries what a Lambda Invoke call may add to the event.
+type InvokeOptions struct {
+	// ClientContext is the JSON client context (the Invoke API's
+	// ClientContext, decoded), sent as Lambda-Runtime-Client-Context.
+	ClientContext string
+	// CognitoIdentity is the JSON identity sent as
+	// Lambda-Runtime-Cognito-Identity.
+	CognitoIdentity string
+}
+
+// InvokeWith is Invoke with the optional parts of an invocation.
+func (r *Runtime) InvokeWith(ctx context.Context, name string, payload []byte, opts InvokeOptions) ([]byte, Report, error) {
 	id, ok := r.Function(name)
 	if !ok {
 		return nil, Report{}, fmt.Errorf("localrt: no function %q in the template", name)
@@ -273,7 +288,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, payload []byte) ([]by
 				return fe.Body, rep, fe
 			}
 		}
-		out, fe, err := r.run(fn, in, reqID, payload, &rep)
+		out, fe, err := r.run(fn, in, reqID, payload, opts, &rep)
 		if errors.Is(err, errStale) && attempt == 0 {
 			// The idle runtime had exited before taking the event (it
 			// may exit after answering, as aws-lambda-go does after a
@@ -363,11 +378,12 @@ func (r *Runtime) coldStart(fn *function, reqID string, rep *Report) (*instance,
 // invocation fails and the instance is killed, so the next starts cold.
 // It returns errStale, having changed nothing, when the instance turns out
 // to have exited before it took the event.
-func (r *Runtime) run(fn *function, in *instance, reqID string, payload []byte, rep *Report) ([]byte, *runtimeapi.FunctionError, error) {
+func (r *Runtime) run(fn *function, in *instance, reqID string, payload []byte, opts InvokeOptions, rep *Report) ([]byte, *runtimeapi.FunctionError, error) {
 	now := time.Now()
 	inv := runtimeapi.Invocation{
 		RequestID: reqID, Payload: payload, Deadline: now.Add(fn.timeout),
 		FunctionARN: fn.arn, TraceID: newTraceID(now),
+		ClientContext: opts.ClientContext, CognitoIdentity: opts.CognitoIdentity,
 	}
 	type outcome struct {
 		res runtimeapi.Result

@@ -28,6 +28,8 @@ type described struct {
 	LogStream    string            `json:"logStream"`
 	Env          map[string]string `json:"env"`
 	Pid          int               `json:"pid"`
+	ClientCustom map[string]string `json:"clientCustom"`
+	IdentityID   string            `json:"identityId"`
 	Cwd          string            `json:"cwd"`
 }
 
@@ -105,6 +107,22 @@ func TestInvokeEventAndContext(t *testing.T) {
 	}
 	if d2.RequestID == d.RequestID || d2.LogStream != d.LogStream {
 		t.Errorf("request ids %s %s must differ, log streams %s %s must not", d.RequestID, d2.RequestID, d.LogStream, d2.LogStream)
+	}
+}
+
+func TestClientContextAndIdentity(t *testing.T) {
+	rt, _ := newRuntime(t, "testdata/template.yaml", nil)
+	out, _, err := rt.InvokeWith(context.Background(), "EchoFunction", []byte(`{"action":"echo"}`), InvokeOptions{
+		ClientContext:   `{"client":{"app_title":"ops"},"custom":{"tenant":"acme"},"env":{}}`,
+		CognitoIdentity: `{"cognitoIdentityId":"eu-west-1:1234","cognitoIdentityPoolId":"eu-west-1:pool"}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d described
+	json.Unmarshal(out, &d)
+	if d.ClientCustom["tenant"] != "acme" || d.IdentityID != "eu-west-1:1234" {
+		t.Errorf("lambdacontext saw client context %v, identity %q", d.ClientCustom, d.IdentityID)
 	}
 }
 

@@ -292,6 +292,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 			return
 		}
+		// HTTP APIs answer a failed invocation (an error, a timeout, a
+		// crash) with 500 {"message":"Internal Server Error"}; 502 is
+		// what REST APIs send.
 		g.cfg.Logger.Warn("gateway: function failed", "route", rt.Key(), "function", rt.Function, "err", res.err)
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return

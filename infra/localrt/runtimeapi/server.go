@@ -106,16 +106,14 @@ func parseFunctionError(typ string, body []byte) *FunctionError {
 		ErrorMessage string `json:"errorMessage"`
 		ErrorType    string `json:"errorType"`
 	}
-	if json.Unmarshal(body, &e) == nil {
-		if typ == "" {
-			typ = e.ErrorType
-		}
-		return &FunctionError{Type: typ, Message: e.ErrorMessage, Body: body}
+	_ = json.Unmarshal(body, &e) // not JSON: no message, the body kept as is
+	if typ == "" {
+		typ = e.ErrorType
 	}
 	if typ == "" {
 		typ = "Unhandled"
 	}
-	return &FunctionError{Type: typ, Body: body}
+	return &FunctionError{Type: typ, Message: e.ErrorMessage, Body: body}
 }
 
 // ErrClosed is returned by Invoke after Close.

@@ -236,3 +236,18 @@ func TestWrongMethodAndPath(t *testing.T) {
 		t.Errorf("unknown path: %d", resp.StatusCode)
 	}
 }
+
+func FuzzParseFunctionError(f *testing.F) {
+	f.Add("errorString", []byte(`{"errorMessage":"boom","errorType":"errorString","stackTrace":[]}`))
+	f.Add("", []byte(`not json`))
+	f.Add("", []byte(`{"errorType":7}`))
+	f.Fuzz(func(t *testing.T, typ string, body []byte) {
+		fe := parseFunctionError(typ, body)
+		if fe.Type == "" || (typ != "" && fe.Type != typ) {
+			t.Fatalf("type %q for header %q", fe.Type, typ)
+		}
+		if !bytes.Equal(fe.Body, body) {
+			t.Fatal("body not kept")
+		}
+	})
+}

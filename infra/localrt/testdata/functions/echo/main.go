@@ -123,6 +123,8 @@ func describe(ctx context.Context, raw json.RawMessage) map[string]any {
 		"env":          env,
 		"pid":          os.Getpid(),
 		"cwd":          cwd,
+		"clientCustom": lc.ClientContext.Custom,
+		"identityId":   lc.Identity.CognitoIdentityID,
 	}
 }
 
