@@ -100,7 +100,7 @@ func (s *Stream) floats() []*float64 {
 	c := &s.cfg
 	out := []*float64{&c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
 		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.envelope}
-	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.week[:], s.weekW[:], s.err[:]} {
+	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.seasErr[:], s.week[:], s.weekW[:], s.err[:]} {
 		for i := range a {
 			out = append(out, &a[i])
 		}
@@ -140,7 +140,7 @@ func (s *Stream) validate() error {
 			}
 		}
 	}
-	for _, a := range [][]float64{s.dayW[:], s.weekW[:], s.dayErr[:], s.err[:]} {
+	for _, a := range [][]float64{s.dayW[:], s.weekW[:], s.dayErr[:], s.seasErr[:], s.err[:]} {
 		for _, v := range a {
 			if v < 0 {
 				return errors.New("negative seasonal weight or error")

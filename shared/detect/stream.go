@@ -94,7 +94,10 @@ const (
 	daySlots  = 288 // 5-minute slots of the day
 	weekSlots = 168 // hours of the week
 	nPred     = 4   // fast level, slow level, daily, weekly
-	// dayErrReach is how many 5-minute slots either side dayErrNear looks.
+	// matureDays is how many days of history the seasonal statistic waits
+	// for.
+	matureDays = 3
+	// dayErrReach is how many 5-minute slots either side nearMax looks.
 	dayErrReach = 6
 	// zMax caps the standardised deviation inside the range the score
 	// distribution is kept over.
@@ -121,6 +124,7 @@ type Stream struct {
 	day        [daySlots]float64
 	dayW       [daySlots]float64
 	dayErr     [daySlots]float64 // EW mean absolute residual per daily slot
+	seasErr    [daySlots]float64 // the same for the seasonal forecast alone
 	week       [weekSlots]float64
 	weekW      [weekSlots]float64
 	err        [nPred]float64 // EW mean absolute error per predictor
@@ -142,17 +146,16 @@ func (s *Stream) Learned() int64 { return s.n }
 // Skipped is the number of points skipped (NaN or out of order).
 func (s *Stream) Skipped() int64 { return s.skipped }
 
-// slotWeights returns the two slots around t and their interpolation
-// weights, for a profile of n slots over period.
+// slotWeights returns the slots i and j = i+1 around t and the weight w of
+// j, for a profile of n slots over period where slot k stands for the time
+// k·period/n: a point exactly on a slot's time belongs to that slot alone,
+// so data sampled on the slot grid keeps sharp daily steps sharp.
 func slotWeights(t time.Time, period time.Duration, n int, offset int64) (int, int, float64) {
 	sec := (t.Unix() + offset) % int64(period/time.Second)
 	if sec < 0 {
 		sec += int64(period / time.Second)
 	}
-	pos := float64(sec)/float64(period/time.Second)*float64(n) - 0.5
-	if pos < 0 {
-		pos += float64(n)
-	}
+	pos := float64(sec) / float64(period/time.Second) * float64(n)
 	i := int(pos)
 	frac := pos - float64(i)
 	return i % n, (i + 1) % n, frac
@@ -226,7 +229,7 @@ func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPre
 		// The largest learned error within ±30 minutes of this time of day,
 		// so a job that runs daily at a wandering minute (a backup between
 		// 03:20 and 03:50) is not news.
-		m.scale = math.Max(m.scale, s.dayErrNear(t))
+		m.scale = math.Max(m.scale, nearMax(s.dayErr[:], t))
 	}
 	m.z = standardize(r, m.scale)
 	m.dev = math.Copysign(m.z, r)
@@ -235,8 +238,10 @@ func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPre
 	m.shift = (1-a)*s.shift + a*math.Copysign(math.Min(m.z, 6), r)
 	m.zs = math.Abs(m.shift) / norm
 	m.seasShift = s.seasShift
-	if fs, es, have := s.seasonalForecast(f, ok); have {
-		d := standardize(v-fs, math.Max(es, floor))
+	if fs, es, have := s.seasonalForecast(f, ok); have && s.mature(t) {
+		// In units of the profile's usual error at this time of day, so the
+		// daily steps it cannot place to the minute are not news either.
+		d := standardize(v-fs, math.Max(math.Max(es, floor), nearMax(s.seasErr[:], t)))
 		m.seasShift = (1-a)*s.seasShift + a*math.Copysign(math.Min(d, 6), v-fs)
 		m.zss, m.haveSeason = math.Abs(m.seasShift)/norm, true
 	}
@@ -295,6 +300,10 @@ func (s *Stream) learn(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]
 	i, j, w := slotWeights(t, 24*time.Hour, daySlots, 0)
 	s.dayErr[i] += (1 - w) * s.cfg.SeasonAlpha * (math.Abs(v-fc) - s.dayErr[i])
 	s.dayErr[j] += w * s.cfg.SeasonAlpha * (math.Abs(v-fc) - s.dayErr[j])
+	if fs, _, have := s.seasonalForecast(f, ok); have {
+		s.seasErr[i] += (1 - w) * s.cfg.SeasonAlpha * (math.Abs(v-fs) - s.seasErr[i])
+		s.seasErr[j] += w * s.cfg.SeasonAlpha * (math.Abs(v-fs) - s.seasErr[j])
+	}
 	dev := v - s.slow
 	s.learnSlot(s.day[:], s.dayW[:], i, j, w, dev)
 	i, j, w = slotWeights(t, 7*24*time.Hour, weekSlots, weekOffset)
@@ -339,12 +348,18 @@ func (s *Stream) predict(t time.Time, f *[nPred]float64) [nPred]bool {
 	return ok
 }
 
-// dayErrNear is the largest per-slot error within ±dayErrReach slots of t.
-func (s *Stream) dayErrNear(t time.Time) float64 {
+// mature reports whether the profiles have seen matureDays days, so the
+// seasonal statistic's history is not filled with a young profile's
+// mistakes.
+func (s *Stream) mature(t time.Time) bool { return t.Unix()-s.first >= matureDays*86400 }
+
+// nearMax is the largest value of a daily slot profile within
+// ±dayErrReach slots of t.
+func nearMax(prof []float64, t time.Time) float64 {
 	i, _, _ := slotWeights(t, 24*time.Hour, daySlots, 0)
 	m := 0.0
 	for k := i - dayErrReach; k <= i+dayErrReach+1; k++ {
-		m = math.Max(m, s.dayErr[(k+daySlots)%daySlots])
+		m = math.Max(m, prof[(k+daySlots)%daySlots])
 	}
 	return m
 }
