@@ -4,7 +4,7 @@
 // # Univariate, streaming
 //
 // Stream scores one series point by point using only the points before and
-// at it, and its state (about 12 KB) round-trips through MarshalBinary, so
+// at it, and its state (about 15 KB) round-trips through MarshalBinary, so
 // the scheduled detect Lambda runs, every minute and for each series:
 //
 //	s, err := detect.Resume(stateBytes, detect.DefaultConfig())

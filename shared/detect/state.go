@@ -9,7 +9,7 @@ import (
 
 // State encoding, version 1: the magic "ODS", a version byte, then every
 // field little-endian in a fixed order (int64 counters, then float64s).
-// About 12 KB; the layout is fixed per version, so a truncated or padded
+// About 15 KB; the layout is fixed per version, so a truncated or padded
 // blob is rejected rather than half-read.
 const (
 	stateMagic   = "ODS"
