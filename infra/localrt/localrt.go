@@ -288,7 +288,7 @@ func (r *Runtime) InvokeWith(ctx context.Context, name string, payload []byte, o
 				return fe.Body, rep, fe
 			}
 		}
-		out, fe, err := r.run(fn, in, reqID, payload, opts, &rep)
+		out, fe, err := r.run(ctx, fn, in, reqID, payload, opts, &rep)
 		if errors.Is(err, errStale) && attempt == 0 {
 			// The idle runtime had exited before taking the event (it
 			// may exit after answering, as aws-lambda-go does after a
@@ -297,7 +297,10 @@ func (r *Runtime) InvokeWith(ctx context.Context, name string, payload []byte, o
 		}
 		r.out.line("END RequestId: " + reqID)
 		r.finish(rep)
-		if fe != nil {
+		switch {
+		case err != nil:
+			return nil, rep, err
+		case fe != nil:
 			return fe.Body, rep, fe
 		}
 		return out, rep, nil
@@ -377,8 +380,10 @@ func (r *Runtime) coldStart(fn *function, reqID string, rep *Report) (*instance,
 // enforcing the function's timeout as Lambda does: on expiry the
 // invocation fails and the instance is killed, so the next starts cold.
 // It returns errStale, having changed nothing, when the instance turns out
-// to have exited before it took the event.
-func (r *Runtime) run(fn *function, in *instance, reqID string, payload []byte, opts InvokeOptions, rep *Report) ([]byte, *runtimeapi.FunctionError, error) {
+// to have exited before it took the event, and ctx's error, having killed
+// the instance, when the caller gives up first (Lambda would let the
+// function run on, but nobody is left locally to see its end).
+func (r *Runtime) run(callerCtx context.Context, fn *function, in *instance, reqID string, payload []byte, opts InvokeOptions, rep *Report) ([]byte, *runtimeapi.FunctionError, error) {
 	now := time.Now()
 	inv := runtimeapi.Invocation{
 		RequestID: reqID, Payload: payload, Deadline: now.Add(fn.timeout),
@@ -402,6 +407,13 @@ func (r *Runtime) run(fn *function, in *instance, reqID string, payload []byte, 
 	var o outcome
 	answered, timedOut := false, false
 	select {
+	case <-callerCtx.Done():
+		rep.Duration = time.Since(now)
+		rep.Status, rep.ErrorType = "error", "Canceled"
+		rep.MaxMemoryUsedMB = in.maxMemoryMB()
+		r.discard(in)
+		rep.BilledDuration = billed(rep.Duration)
+		return nil, nil, callerCtx.Err()
 	case o = <-done:
 		answered = true
 	case <-in.exited:

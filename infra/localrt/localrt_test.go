@@ -443,3 +443,17 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 5 s")
 }
+
+func TestCallerGivesUp(t *testing.T) {
+	rt, _ := newRuntime(t, "testdata/template.yaml", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, rep, err := rt.Invoke(ctx, "EchoFunction", []byte(`{"action":"sleep","ms":2500}`))
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+	if rep.Status != "error" || rt.Instances("EchoFunction") != 0 {
+		t.Errorf("report %+v, %d instances left", rep, rt.Instances("EchoFunction"))
+	}
+}

@@ -27,7 +27,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -383,5 +382,5 @@ func serverPort(req *http.Request) string {
 			return p
 		}
 	}
-	return strconv.Itoa(80)
+	return "80"
 }
