@@ -7,16 +7,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/opsight/opsight/shared/blob"
 	"github.com/opsight/opsight/shared/coldstart"
 	"github.com/opsight/opsight/shared/httpapi"
 	"github.com/opsight/opsight/shared/lambdahttp"
 )
 
 func main() {
-	d := coldstart.MustLoad(context.Background())
+	ctx := context.Background()
+	d := coldstart.MustLoad(ctx)
+	store, err := blob.Open(ctx, d.Config.BlobURL.String())
+	if err != nil {
+		coldstart.Fail(err)
+	}
 	api := httpapi.New(httpapi.Config{
 		Store:        d.DB,
-		Blob:         d.Blob,
+		Blob:         store,
 		Logger:       d.Log,
 		Registerer:   d.Registry,
 		Stage:        d.Config.Stage,

@@ -6,17 +6,16 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/opsight/opsight/shared/aiops"
+	"github.com/opsight/opsight/shared/awsenv"
 )
 
 // S3 stores objects in a bucket under an optional key prefix.
@@ -35,20 +34,16 @@ type S3Options struct {
 	PathStyle string
 }
 
-// OpenS3 returns a store for bucket/prefix using the standard AWS
-// configuration chain (environment, shared config, the Lambda role). The
+// OpenS3 returns a store for bucket/prefix with credentials and region from
+// the environment (awsenv: the Lambda role's, or exported ones). The
 // endpoint honours AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL.
 func OpenS3(ctx context.Context, bucket, prefix string, opt S3Options) (*S3, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	pathStyle := opt.PathStyle == "true" ||
-		(opt.PathStyle == "" && (os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""))
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+	endpoint := awsenv.Endpoint("S3")
+	pathStyle := opt.PathStyle == "true" || (opt.PathStyle == "" && endpoint != "")
+	client := s3.NewFromConfig(awsenv.Config(), func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+		}
 		o.UsePathStyle = pathStyle
 		// Only ask for checksums where S3 requires them: S3-compatible
 		// servers differ in their support of the newer defaults.

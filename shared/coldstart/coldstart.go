@@ -1,13 +1,13 @@
 // Package coldstart builds what every function needs once per execution
-// environment: validated configuration, the Lambda logger, the database pool,
-// the object store and a metrics registry. Functions call Load in main before
+// environment: validated configuration, the Lambda logger, the database pool
+// and a metrics registry. The object store is opened by the functions that
+// use it (OpenBlob), so the others do not link the S3 client. Functions call Load in main before
 // lambda.Start, so a bad configuration fails the init phase, where Lambda
 // reports it, instead of every invocation.
 package coldstart
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/opsight/opsight/shared/blob"
 	"github.com/opsight/opsight/shared/config"
 	"github.com/opsight/opsight/shared/postgres"
 )
@@ -25,12 +24,11 @@ type Deps struct {
 	Config   *config.Config
 	Log      *slog.Logger
 	DB       *postgres.DB
-	Blob     blob.Store
 	Registry *prometheus.Registry
 }
 
 // Load reads the environment and opens the database pool (lazily: no
-// connection is made until the first query) and the object store.
+// connection is made until the first query).
 func Load(ctx context.Context) (*Deps, error) {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -50,14 +48,9 @@ func Load(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := blob.Open(ctx, cfg.BlobURL.String())
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("object storage: %w", err)
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Deps{Config: cfg, Log: log, DB: db, Blob: store, Registry: reg}, nil
+	return &Deps{Config: cfg, Log: log, DB: db, Registry: reg}, nil
 }
 
 // MustLoad is Load for main: on error it logs and exits non-zero, which
@@ -66,8 +59,13 @@ func Load(ctx context.Context) (*Deps, error) {
 func MustLoad(ctx context.Context) *Deps {
 	d, err := Load(ctx)
 	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("cold start failed", "err", err)
-		os.Exit(1)
+		Fail(err)
 	}
 	return d
+}
+
+// Fail reports a cold-start error and exits non-zero.
+func Fail(err error) {
+	slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("cold start failed", "err", err)
+	os.Exit(1)
 }

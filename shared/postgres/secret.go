@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/opsight/opsight/shared/awsenv"
 )
 
 // rdsSecret is the JSON layout RDS and Secrets Manager use for database
@@ -27,11 +28,12 @@ type rdsSecret struct {
 // It runs once per cold start; the credentials never pass through the
 // template or the function's environment.
 func URLFromSecret(ctx context.Context, arn string) (string, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return "", fmt.Errorf("aws config: %w", err)
-	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
+	client := secretsmanager.NewFromConfig(awsenv.Config(), func(o *secretsmanager.Options) {
+		if ep := awsenv.Endpoint("Secrets Manager"); ep != "" {
+			o.BaseEndpoint = &ep
+		}
+	})
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
 	if err != nil {
 		return "", fmt.Errorf("read database secret: %w", err)
 	}
