@@ -77,7 +77,22 @@ type Config struct {
 	Memory float64
 }
 
-// DefaultConfig returns the settings used everywhere (CLI, platform, NAB).
+// DefaultConfig returns the settings used everywhere (CLI, platform, NAB),
+// each chosen for a reason rather than fitted to a benchmark:
+//
+//   - Warmup 200: the tail fit needs its 0.5% quantile (tailMass/10) to
+//     have been observed at least once, which takes 200 points;
+//   - FastAlpha 0.3: the recent level remembers about three points, enough
+//     to smooth single-point noise and to follow a new level within minutes;
+//   - SlowAlpha 1/288: the baseline under the profiles remembers a day of
+//     5-minute points, slower than the daily cycle it must not follow;
+//   - SeasonAlpha 0.1: a profile slot remembers about ten periods, so one
+//     unusual day moves it by a tenth;
+//   - ErrAlpha 0.02: accuracy and scale over about fifty points;
+//   - ShiftAlpha 0.1: a shift accumulates over about ten points, the usual
+//     window for "sustained" in alerting;
+//   - Memory 20000: two weeks of minutely points (ten weeks of 5-minute
+//     ones) of score history.
 func DefaultConfig() Config {
 	return Config{
 		Warmup:      200,

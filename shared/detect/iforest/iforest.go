@@ -232,15 +232,20 @@ func (f *Forest) ScoreRows(dst []float64, rows [][]float64) {
 	}
 }
 
+// filled returns r with missing values replaced by the training medians,
+// copying only when there is something to replace.
 func (f *Forest) filled(r []float64) []float64 {
-	out := r
+	var out []float64
 	for j, v := range r {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			if &out[0] == &r[0] {
+			if out == nil {
 				out = append([]float64(nil), r...)
 			}
 			out[j] = f.median[j]
 		}
+	}
+	if out == nil {
+		return r
 	}
 	return out
 }
