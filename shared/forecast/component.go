@@ -38,9 +38,9 @@ type Component struct {
 	// Periods and Seasonal are the seasonal components added to the
 	// method's own forecast: Seasonal[j][i] is component j at forecast
 	// step i+1 modulo Periods[j].
-	Periods  []int       `json:"periods,omitempty"`
-	Seasonal [][]float64 `json:"seasonal,omitempty"`
-	ETS      *ets.Model  `json:"ets,omitempty"`
+	Periods  []int        `json:"periods,omitempty"`
+	Seasonal [][]float64  `json:"seasonal,omitempty"`
+	ETS      *ets.Model   `json:"ets,omitempty"`
 	Theta    *theta.Model `json:"theta,omitempty"`
 	// Last is the cycle KindSNaive repeats, or the single value KindNaive
 	// carries forward.

@@ -93,6 +93,10 @@ func Fit(y []float64, opts Options) (*Model, error) {
 	}
 	if prep.shiftAt > 0 {
 		m.note("level shift at index %d (%d steps before the end) taken as the new level", prep.shiftAt, n-prep.shiftAt)
+		if young := n - prep.shiftAt; len(periods) > 0 && young < periods[0] {
+			m.Revert = -prep.shiftSize
+			m.note("the shift is younger than one period of %d steps: intervals also cover a return to the old level", periods[0])
+		}
 	}
 
 	// Drop the longest periods until at least one validation fold fits.

@@ -39,6 +39,13 @@ type Model struct {
 	Outliers int `json:"outliers,omitempty"`
 	Gaps     int `json:"gaps,omitempty"`
 	ShiftAt  int `json:"shift_at,omitempty"`
+	// Revert is set while a level shift is younger than the shortest
+	// seasonal period (a day for hourly data): it is the working-scale
+	// offset back to the old level, and the intervals are widened to
+	// include it, because so soon a new level cannot be told from a
+	// temporary one such as a holiday or an outage. The point forecast
+	// follows the new level.
+	Revert float64 `json:"revert,omitempty"`
 }
 
 // Prediction is a forecast: Mean[i] is the point forecast for step i+1 after
@@ -108,8 +115,8 @@ func (m *Model) Forecast(h int, levels []float64) (*Prediction, error) {
 		iv := Interval{Level: l, Lower: make([]float64, h), Upper: make([]float64, h)}
 		for k := range z {
 			s := m.Calib.scale(k + 1)
-			iv.Lower[k] = m.back(z[k] + s*lo)
-			iv.Upper[k] = m.back(z[k] + s*hi)
+			iv.Lower[k] = m.back(z[k] + s*lo + math.Min(m.Revert, 0))
+			iv.Upper[k] = m.back(z[k] + s*hi + math.Max(m.Revert, 0))
 			// A bound may not cut the point forecast off the interval.
 			iv.Lower[k] = math.Min(iv.Lower[k], p.Mean[k])
 			iv.Upper[k] = math.Max(iv.Upper[k], p.Mean[k])

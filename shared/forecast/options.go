@@ -35,7 +35,7 @@ type Options struct {
 	// positive. Auto: on when every observed value is positive and the
 	// seasonal amplitude grows with the level (see Fit).
 	Log Switch
-	// Folds is the number of rolling origins of the validation; default 4.
+	// Folds is the number of rolling origins of the validation; default 8.
 	Folds int
 	// Logger receives debug records about the choices Fit makes; nil
 	// discards them.
@@ -54,7 +54,7 @@ const MinPoints = 4
 
 const (
 	defaultHorizon = 48
-	defaultFolds   = 4
+	defaultFolds   = 8
 	maxHorizon     = 100_000
 )
 

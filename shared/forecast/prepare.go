@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/opsight/opsight/shared/forecast/decompose"
 )
@@ -15,7 +16,7 @@ import (
 // history a run of fewer than minShift points is treated as a spike,
 // because one or two points cannot tell a spike from a new level.
 const (
-	outlierK = 5.0
+	outlierK = 12.0
 	maxSpike = 3
 	minShift = 3
 )
@@ -25,10 +26,26 @@ const (
 // above shiftK robust one-step noise deviations, and which is flat on both
 // sides (a ramp is trend, not a shift).
 const (
-	shiftK      = 6.0
+	shiftK      = 10.0
 	shiftFlat   = 0.34
 	shiftBefore = 48
+	// A shift must also exceed shiftWanderK times the 90th percentile of
+	// the changes between medians of consecutive shiftBlock-point blocks of
+	// the history (about five standard deviations of normal changes).
+	shiftBlock   = 24
+	shiftWanderK = 5.0
+	// shiftAbrupt is the share of the shift that must happen at once.
+	shiftAbrupt = 0.6
+	// shiftLagAgree bounds the ratio of the change against each seasonal
+	// lag to the shift (between it and its inverse).
+	shiftLagAgree = 0.6
+	// shiftShape bounds the robust spread of those changes relative to the
+	// shift.
+	shiftShape = 0.5
 )
+
+// robustPasses is the number of STL robustness passes of the cleaning fit.
+const robustPasses = 4
 
 // prepared is a history ready for fitting.
 type prepared struct {
@@ -53,6 +70,7 @@ func prepare(z []float64, periods []int) (*prepared, error) {
 			p.gaps++
 		}
 	}
+	p.removeShift(periods)
 	fit := make([]float64, n)
 	smoothFit(fit, p.z, periods)
 	resid := make([]float64, n)
@@ -94,7 +112,6 @@ func prepare(z []float64, periods []int) (*prepared, error) {
 			p.z[i] = fit[i]
 		}
 	}
-	p.removeShift(periods)
 	return p, nil
 }
 
@@ -128,12 +145,14 @@ func fillGaps(dst, z []float64) error {
 	return nil
 }
 
-// smoothFit stores in fit the trend plus seasonal parts of x: MSTL when a
-// period fits, else a running median of 7 points (Tukey's smoother), which
-// follows steps and ignores spikes.
+// smoothFit stores in fit the trend plus seasonal parts of x: a robust MSTL
+// when a period fits, else a running median of 7 points (Tukey's smoother),
+// which follows steps and ignores spikes. A few robustness passes suffice to
+// keep a spike out of the seasonal component; STL's default of 15 would
+// triple the cost of a fit.
 func smoothFit(fit, x []float64, periods []int) {
 	if len(usablePeriods(periods, len(x))) > 0 {
-		dec, err := decompose.DecomposeMSTL(x, periods, decompose.MSTLParams{})
+		dec, err := decompose.DecomposeMSTL(x, periods, decompose.MSTLParams{Robust: true, Outer: robustPasses})
 		if err == nil && len(dec.Periods) > 0 {
 			for i := range fit {
 				fit[i] = x[i] - dec.Remainder[i]
@@ -149,27 +168,38 @@ func smoothFit(fit, x []float64, periods []int) {
 	}
 }
 
-// removeShift looks for a level shift near the end of z and, when it finds
-// one, moves the history before it to the new level so that every model
-// starts from where the series is now (an intervention in the sense of Box
-// and Tiao 1975, estimated robustly). The test runs on p.z with its seasonal
-// components removed.
+// removeShift looks for a level shift near the end of p.z and, when it
+// finds one, moves the history before it to the new level so that every
+// model starts from where the series is now (an intervention in the sense of
+// Box and Tiao 1975, estimated robustly). The seasonal components are
+// estimated on the history before the search window and carried forward, so
+// that the shift cannot leak into them.
 func (p *prepared) removeShift(periods []int) {
 	z := p.z
 	n := len(z)
+	window := min(n/3, 168)
+	if window < minShift+1 || n-window < shiftBefore {
+		return
+	}
 	a := append([]float64(nil), z...)
-	if ps := usablePeriods(periods, n); len(ps) > 0 {
-		dec, err := decompose.DecomposeMSTL(z, ps, decompose.MSTLParams{})
+	base := n - window
+	if ps := usablePeriods(periods, base); len(ps) > 0 {
+		dec, err := decompose.DecomposeMSTL(z[:base], ps, decompose.MSTLParams{})
 		if err == nil {
-			for _, s := range dec.Seasonal {
+			for j, s := range dec.Seasonal {
+				per := dec.Periods[j]
 				for i := range a {
-					a[i] -= s[i]
+					k := i
+					if k >= base {
+						k -= per * ((k-base)/per + 1)
+					}
+					a[i] -= s[k]
 				}
 			}
 		}
 	}
 	buf := make([]float64, 0, n)
-	diff := make([]float64, n-1)
+	diff := make([]float64, base-1)
 	for i := range diff {
 		diff[i] = a[i+1] - a[i]
 	}
@@ -177,23 +207,39 @@ func (p *prepared) removeShift(periods []int) {
 	if !(noise > 0) {
 		return
 	}
-	window := min(n/3, 168)
-	bestStat, bestAt, bestSize := 0.0, 0, 0.0
-	for tau := n - window; tau <= n-minShift; tau++ {
-		if tau < shiftBefore {
-			continue
+	// Ordinary day-to-day wandering of the level: the spread of changes
+	// between medians of consecutive blocks of the history. A shift must
+	// stand out from it too, or every smooth series with a wandering level
+	// would be "shifted".
+	var blocks []float64
+	for i := 0; i+shiftBlock <= base; i += shiftBlock {
+		blocks = append(blocks, median(a[i:i+shiftBlock], buf))
+	}
+	var bdiff []float64
+	for i := 1; i < len(blocks); i++ {
+		bdiff = append(bdiff, blocks[i]-blocks[i-1])
+	}
+	wander := 0.0
+	if len(bdiff) >= 3 {
+		for i, v := range bdiff {
+			bdiff[i] = math.Abs(v)
 		}
+		slices.Sort(bdiff)
+		wander = quantile(bdiff, 0.9)
+	}
+	bestStat, bestAt, bestSize := 0.0, 0, 0.0
+	h := shiftBefore / 2
+	for tau := base; tau <= n-minShift; tau++ {
 		post := a[tau:]
 		pre := a[tau-shiftBefore : tau]
 		mPost, mPre := median(post, buf), median(pre, buf)
 		d := mPost - mPre
 		stat := math.Abs(d) / noise
-		if stat <= shiftK || stat <= bestStat {
+		if stat <= shiftK || stat <= bestStat || math.Abs(d) <= shiftWanderK*wander {
 			continue
 		}
-		// Flat on both sides: halves differ by little compared with d,
-		// and the post-shift values stay near their median.
-		h := shiftBefore / 2
+		// Flat on both sides: halves differ by little compared with d, so
+		// that a ramp (a trend) is not taken for a step.
 		if math.Abs(median(pre[h:], buf)-median(pre[:h], buf)) > shiftFlat*math.Abs(d) {
 			continue
 		}
@@ -207,6 +253,49 @@ func (p *prepared) removeShift(periods []int) {
 	}
 	if bestAt == 0 {
 		return
+	}
+	// The medians locate the step only roughly (they ignore a few points
+	// on the wrong side); move it to where the values cross the midpoint
+	// between the two levels.
+	mid := median(a[bestAt:], buf) - bestSize/2
+	side := func(i int) bool { return (a[i] > mid) == (bestSize > 0) }
+	for bestAt > base && side(bestAt-1) {
+		bestAt--
+	}
+	for bestAt < n-minShift && !side(bestAt) {
+		bestAt++
+	}
+	bestSize = median(a[bestAt:], buf) - median(a[bestAt-shiftBefore:bestAt], buf)
+	// Abrupt: most of the change happens between the three points either
+	// side of the step. Level changes spread over hours or days (weather,
+	// seasons, growth) are for the models' own level and trend to follow.
+	jump := median(a[bestAt:bestAt+minShift], buf) - median(a[bestAt-minShift:bestAt], buf)
+	if math.Abs(jump) < shiftAbrupt*math.Abs(bestSize) || (jump > 0) != (bestSize > 0) {
+		return
+	}
+	// Against every seasonal lag: compared with the same phase a day and
+	// a week earlier the values must have moved by about the shift too.
+	// Otherwise the "shift" is a part of a cycle the decomposition did not
+	// capture, such as a weekend or a quiet night.
+	diffs := make([]float64, 0, n-bestAt)
+	for _, per := range periods {
+		if bestAt-per < 0 {
+			continue
+		}
+		diffs = diffs[:0]
+		for t := bestAt; t < n && t-per < bestAt; t++ {
+			diffs = append(diffs, z[t]-z[t-per])
+		}
+		dp := median(diffs, buf)
+		if r := dp / bestSize; r < shiftLagAgree || r > 1/shiftLagAgree {
+			return
+		}
+		// The cycle keeps its shape at the new level: every phase moved by
+		// about the same amount. A holiday or an outage flattens the cycle
+		// instead, moving the peaks much more than the troughs.
+		if len(diffs) >= minShift && mad(diffs, dp, buf) > shiftShape*math.Abs(bestSize) {
+			return
+		}
 	}
 	p.shiftAt, p.shiftSize = bestAt, bestSize
 	obs := append([]float64(nil), p.obs...)

@@ -26,8 +26,10 @@ type MSTLParams struct {
 	Windows []int
 	// Iterations of the back-fitting loop; default 2.
 	Iterations int
-	// Robust makes each STL pass robust to outliers.
+	// Robust makes each STL pass robust to outliers, with Outer
+	// robustness passes (default 15, STL's).
 	Robust bool
+	Outer  int
 }
 
 // DecomposeMSTL decomposes x into a trend, one seasonal component per period
@@ -95,7 +97,7 @@ func DecomposeMSTL(x []float64, periods []int, p MSTLParams) (*MSTL, error) {
 			for i := range deseas {
 				deseas[i] += s[i]
 			}
-			STL(d.Trend, s, d.Weights, deseas, m, STLParams{Seasonal: windows[j], Robust: p.Robust})
+			STL(d.Trend, s, d.Weights, deseas, m, STLParams{Seasonal: windows[j], Robust: p.Robust, Outer: p.Outer})
 			for i := range deseas {
 				deseas[i] -= s[i]
 			}

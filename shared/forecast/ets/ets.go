@@ -368,12 +368,14 @@ func (f *filter) run(p params, s0 []float64) float64 {
 		if sp.Trend == None {
 			b = 0
 		}
-		if m > 1 {
-			f.pos = (f.pos + 1) % m
+		if f.pos++; f.pos == m {
+			f.pos = 0
 		}
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return math.Inf(1)
-		}
+	}
+	// A diverging filter shows in the sum of squares (NaN or +Inf), which
+	// is cheaper to test once than the level at every step.
+	if math.IsNaN(sse) || math.IsInf(sse, 0) {
+		return math.Inf(1)
 	}
 	f.l, f.b, f.sse = l, b, sse
 	n := float64(len(f.y))
