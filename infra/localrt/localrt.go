@@ -360,7 +360,11 @@ func (r *Runtime) coldStart(fn *function, reqID string, rep *Report) (*instance,
 	case fe = <-in.api.InitError():
 		// The runtime reported its failure; Lambda ends the environment.
 	case <-in.exited:
-		fe = runtimeapi.NewFunctionError("Runtime.ExitError", "RequestId: "+reqID+" Error: "+in.exitDescription())
+		select {
+		case fe = <-in.api.InitError(): // it reported, then exited
+		default:
+			fe = runtimeapi.NewFunctionError("Runtime.ExitError", "RequestId: "+reqID+" Error: "+in.exitDescription())
+		}
 	case <-timer.C:
 		status = "timeout"
 		fe = runtimeapi.NewFunctionError("Sandbox.Timedout",
@@ -417,10 +421,8 @@ func (r *Runtime) run(callerCtx context.Context, fn *function, in *instance, req
 	case o = <-done:
 		answered = true
 	case <-in.exited:
-		select {
-		case o = <-done: // it answered, then exited
-			answered = true
-		default:
+		if in.api.Answered(reqID) { // it answered, then exited
+			o, answered = <-done, true
 		}
 		if !answered && !in.api.Delivered(reqID) {
 			r.discard(in)

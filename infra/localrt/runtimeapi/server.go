@@ -122,8 +122,8 @@ var ErrClosed = errors.New("runtimeapi: server closed")
 type call struct {
 	inv       Invocation
 	delivered time.Time
-	answered  bool
-	done      chan Result // buffered 1
+	answered  bool        // a response or error was posted
+	done      chan Result // buffered 1; holds the result once finished
 }
 
 // Server is the Runtime API of one execution environment.
@@ -215,6 +215,16 @@ func (s *Server) Delivered(requestID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.current != nil && s.current.inv.RequestID == requestID
+}
+
+// Answered reports whether the runtime has posted a response or error for
+// the invocation with this request id. The result then reaches Invoke even
+// if the runtime exits straight after, as aws-lambda-go does after a
+// panic.
+func (s *Server) Answered(requestID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current != nil && s.current.inv.RequestID == requestID && s.current.answered
 }
 
 // Close stops serving; blocked /next requests end with the connection.

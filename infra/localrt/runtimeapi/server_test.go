@@ -70,7 +70,13 @@ func TestInvocationCycle(t *testing.T) {
 		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:Fn", TraceID: "Root=1-abc",
 		ClientContext: `{"custom":{"k":"v"}}`,
 	})
+	if s.Delivered("req-1") {
+		t.Error("Delivered before /next")
+	}
 	resp := next(t, base)
+	if !s.Delivered("req-1") || s.Answered("req-1") {
+		t.Error("after /next: want delivered, not answered")
+	}
 	select {
 	case <-s.Ready():
 	default:
@@ -101,6 +107,9 @@ func TestInvocationCycle(t *testing.T) {
 	}
 	if code, b := post(t, base+"/invocation/req-1/response", `"ok"`, nil); code != 202 {
 		t.Fatalf("response: %d %s", code, b)
+	}
+	if !s.Answered("req-1") || s.Answered("other") {
+		t.Error("Answered after the response")
 	}
 	r := <-res
 	if r.Err != nil || string(r.Payload) != `"ok"` || r.Delivered.IsZero() || r.Done.Before(r.Delivered) {
