@@ -2,18 +2,21 @@ package localrt
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/opsight/opsight/infra/localrt/runtimeapi"
 	"github.com/opsight/opsight/infra/localrt/schedule"
 )
 
 // StartScheduler invokes the functions on the template's Schedule and
-// ScheduleV2 events until Close, asynchronously as EventBridge does
-// (results go to the log, not to a caller). It fails, starting nothing, if
-// an expression or Input is invalid. Disabled events are skipped.
+// ScheduleV2 events until Close, asynchronously as EventBridge does:
+// results go to the log, and function errors are retried twice. It fails,
+// starting nothing, if an expression or Input is invalid. Disabled events
+// are skipped.
 func (r *Runtime) StartScheduler() error {
 	var entries []schedule.Entry
 	byName := map[string]scheduledEvent{}
@@ -53,13 +56,36 @@ func (r *Runtime) StartScheduler() error {
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
-				if _, rep, err := r.Invoke(r.ctx, ev.function, payload); err != nil {
-					r.log.Warn("scheduled invocation failed", "rule", e.Name, "due", due, "request_id", rep.RequestID, "err", err)
-				}
+				r.invokeAsync(ev.function, payload, "rule", e.Name, "due", due)
 			}()
 		})
 	}()
 	return nil
+}
+
+// AsyncRetryDelays are the waits before Lambda's two retries of an
+// asynchronous invocation that failed with a function error (about a
+// minute, then two).
+var AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
+
+// invokeAsync is an asynchronous (Event) invocation: nobody waits for
+// the result, and function errors are retried as Lambda retries them.
+func (r *Runtime) invokeAsync(fn string, payload []byte, logAttrs ...any) {
+	for attempt := 0; ; attempt++ {
+		_, rep, err := r.Invoke(r.ctx, fn, payload)
+		var fe *runtimeapi.FunctionError
+		if err == nil || !errors.As(err, &fe) || attempt == len(AsyncRetryDelays) {
+			if err != nil {
+				r.log.Warn("asynchronous invocation failed", append(logAttrs, "request_id", rep.RequestID, "attempts", attempt+1, "err", err)...)
+			}
+			return
+		}
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-r.cfg.After(AsyncRetryDelays[attempt]):
+		}
+	}
 }
 
 type scheduledEvent struct {

@@ -49,9 +49,15 @@ func TestSchedulerSendsScheduledEvents(t *testing.T) {
 	var inputs int
 	waitFor(t, func() bool {
 		rateTimes, inputs = scheduledEvents(t, out)
-		return len(rateTimes) >= 3 && rateTimes[2] == "10:05:30" && inputs >= 1
+		return len(rateTimes) >= 3 && rateTimes[2] == "10:05:30" && inputs >= 1 &&
+			len(out.lines("[ShortFunction] event: ")) >= 3
 	})
 	rt.Close()
+	// The at() schedule fires once; its function error is retried twice,
+	// as Lambda retries asynchronous invocations.
+	if n := len(out.lines("[ShortFunction] event: ")); n != 3 {
+		t.Errorf("a failing scheduled invocation ran %d times, want 1 + 2 retries", n)
+	}
 	rateTimes, inputs = scheduledEvents(t, out)
 	if strings.Join(rateTimes[:3], " ") != "10:03:30 10:04:30 10:05:30" {
 		t.Errorf("rate(1 minute) from 10:02:30 fired at %v", rateTimes)
