@@ -45,13 +45,14 @@ type Config struct {
 
 // Server serves the API.
 type Server struct {
-	store   Store
-	blob    blob.Store
-	log     *slog.Logger
-	stage   string
-	maxBody int64
-	healthT time.Duration
-	mux     *http.ServeMux
+	store     Store
+	blob      blob.Store
+	log       *slog.Logger
+	stage     string
+	maxBody   int64
+	healthT   time.Duration
+	mux       *http.ServeMux
+	routekeys []string // "GET /api/v1/health", for Routes
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -116,6 +117,9 @@ func (s *Server) handle(pattern string, methods map[string]handlerFunc) {
 	allowed := make([]string, 0, len(methods))
 	for m := range methods {
 		allowed = append(allowed, m)
+		if m != "HEAD" {
+			s.routekeys = append(s.routekeys, m+" "+pattern)
+		}
 	}
 	sort.Strings(allowed)
 	allow := strings.Join(allowed, ", ")
@@ -152,6 +156,16 @@ func (s *Server) endpoint(h handlerFunc) http.Handler {
 			writeError(sw, r, s.log, err)
 		}
 	})
+}
+
+// Routes lists the endpoints as API Gateway route keys ("GET /api/v1/health"),
+// sorted. The template check compares them with template.yaml's HttpApi
+// events: a route the template lacks is unreachable in AWS, and a template
+// route the handler lacks answers 404.
+func (s *Server) Routes() []string {
+	r := append([]string(nil), s.routekeys...)
+	sort.Strings(r)
+	return r
 }
 
 // ServeHTTP implements http.Handler.
