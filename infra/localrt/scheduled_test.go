@@ -15,7 +15,7 @@ import (
 )
 
 // fastClock runs simulated time: every wait the scheduler asks for passes
-// in a few real milliseconds.
+// in 20 real milliseconds.
 type fastClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -31,7 +31,7 @@ func (c *fastClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
-	return time.After(5 * time.Millisecond)
+	return time.After(20 * time.Millisecond)
 }
 
 func TestSchedulerSendsScheduledEvents(t *testing.T) {

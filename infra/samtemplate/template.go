@@ -57,6 +57,8 @@ type Function struct {
 	Environment map[string]Value
 	Routes      []Route
 	Schedules   []Schedule
+	// BuildMethod is Metadata.BuildMethod ("makefile" in this project).
+	BuildMethod string
 }
 
 // Dir is the function's directory under functions/, by the project's naming
@@ -91,6 +93,11 @@ type Route struct {
 	Method string
 	// Path is "/api/v1/services/{name}" style, or "$default".
 	Path string
+	// PayloadFormatVersion is "2.0" (SAM's default for HttpApi) or "1.0".
+	PayloadFormatVersion string
+	// Timeout is the integration timeout (TimeoutInMillis); 0 means API
+	// Gateway's default, 30 s.
+	Timeout time.Duration
 }
 
 // Key is the API Gateway route key: "GET /path", or "$default".
@@ -298,6 +305,9 @@ func (p *parser) readFunction(id string, body, globals *yaml.Node) (Function, er
 		MemorySize: DefaultMemorySize,
 		LogFormat:  DefaultLogFormat,
 	}
+	if n := lookup(lookup(body, "Metadata"), "BuildMethod"); n != nil {
+		f.BuildMethod = p.value(n).Literal
+	}
 	if n := lookup(props, "FunctionName"); n != nil {
 		if v := p.value(n); v.Resolved() && v.Literal != "" {
 			f.Name = v.Literal
@@ -463,7 +473,21 @@ var httpMethods = map[string]bool{
 }
 
 func (p *parser) readRoute(fn, event string, props *yaml.Node, at string) (Route, error) {
-	r := Route{Function: fn, Event: event, Method: "ANY", Path: DefaultRoute}
+	r := Route{Function: fn, Event: event, Method: "ANY", Path: DefaultRoute, PayloadFormatVersion: "2.0"}
+	if n := lookup(props, "PayloadFormatVersion"); n != nil {
+		v := p.value(n)
+		if v.Literal != "1.0" && v.Literal != "2.0" {
+			return Route{}, errAt(n, at+".PayloadFormatVersion", "want 1.0 or 2.0")
+		}
+		r.PayloadFormatVersion = v.Literal
+	}
+	if n := lookup(props, "TimeoutInMillis"); n != nil {
+		ms, err := p.integer(n, at+".TimeoutInMillis", 50, 30000)
+		if err != nil {
+			return Route{}, err
+		}
+		r.Timeout = time.Duration(ms) * time.Millisecond
+	}
 	if n := lookup(props, "Method"); n != nil {
 		v := p.value(n)
 		m := strings.ToUpper(v.Literal)

@@ -22,6 +22,9 @@ func TestReadFile(t *testing.T) {
 	}
 
 	api, _ := tpl.Function("ApiFunction")
+	if api.BuildMethod != "makefile" {
+		t.Errorf("BuildMethod %q", api.BuildMethod)
+	}
 	if api.Name != "ApiFunction" || api.Runtime != "provided.al2023" || api.Handler != "bootstrap" || api.CodeURI != "." {
 		t.Errorf("api basics = %+v", api)
 	}
@@ -45,9 +48,9 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("api env:\n got %v\nwant %v", api.Environment, wantEnv)
 	}
 	wantRoutes := []Route{
-		{Function: "ApiFunction", Event: "Health", Method: "GET", Path: "/api/v1/health"},
-		{Function: "ApiFunction", Event: "Service", Method: "GET", Path: "/api/v1/services/{name}"},
-		{Function: "ApiFunction", Event: "Proxy", Method: "ANY", Path: "/api/{proxy+}"},
+		{Function: "ApiFunction", Event: "Health", Method: "GET", Path: "/api/v1/health", PayloadFormatVersion: "2.0", Timeout: 5 * time.Second},
+		{Function: "ApiFunction", Event: "Service", Method: "GET", Path: "/api/v1/services/{name}", PayloadFormatVersion: "2.0"},
+		{Function: "ApiFunction", Event: "Proxy", Method: "ANY", Path: "/api/{proxy+}", PayloadFormatVersion: "2.0"},
 	}
 	if !reflect.DeepEqual(api.Routes, wantRoutes) {
 		t.Errorf("api routes:\n got %+v\nwant %+v", api.Routes, wantRoutes)
@@ -128,6 +131,8 @@ func TestParseErrors(t *testing.T) {
 		{"enabled", fn("      Events: {E: {Type: Schedule, Properties: {Schedule: rate(1 day), Enabled: maybe}}}\n"), "Enabled: want true or false"},
 		{"state", fn("      Events: {E: {Type: ScheduleV2, Properties: {ScheduleExpression: rate(1 day), State: ON}}}\n"), "want ENABLED or DISABLED"},
 		{"tz", fn("      Events: {E: {Type: ScheduleV2, Properties: {ScheduleExpression: rate(1 day), ScheduleExpressionTimezone: Mars/Base}}}\n"), `unknown time zone "Mars/Base"`},
+		{"payload format", fn("      Events: {E: {Type: HttpApi, Properties: {Path: /x, PayloadFormatVersion: '3.0'}}}\n"), "want 1.0 or 2.0"},
+		{"integration timeout", fn("      Events: {E: {Type: HttpApi, Properties: {Path: /x, TimeoutInMillis: 31000}}}\n"), "31000 is outside 50..30000"},
 		{"event no type", fn("      Events: {E: {Properties: {}}}\n"), "Events.E.Type: missing"},
 	}
 	for _, tt := range tests {

@@ -57,7 +57,8 @@ type Config struct {
 	AccountID string
 	// APIID appears in requestContext.apiId; default "local".
 	APIID string
-	// IntegrationTimeout defaults to the package constant.
+	// IntegrationTimeout caps every route's (TimeoutInMillis); it defaults
+	// to the package constant.
 	IntegrationTimeout time.Duration
 }
 
@@ -103,6 +104,10 @@ func New(cfg Config) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: route %q is defined by both %s and %s", r.Key(), prev, r.Function+"."+r.Event)
 		}
 		seen[r.Key()] = r.Function + "." + r.Event
+		if r.PayloadFormatVersion != "" && r.PayloadFormatVersion != "2.0" {
+			return nil, fmt.Errorf("gateway: route %q (%s.%s) uses payload format %s; only 2.0 is served locally",
+				r.Key(), r.Function, r.Event, r.PayloadFormatVersion)
+		}
 		if r.Path == samtemplate.DefaultRoute {
 			g.dflt = &route{Route: r}
 			continue
@@ -264,7 +269,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), g.cfg.IntegrationTimeout)
+	timeout := g.cfg.IntegrationTimeout
+	if rt.Timeout > 0 && rt.Timeout < timeout {
+		timeout = rt.Timeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
 	defer cancel()
 	type result struct {
 		out []byte
@@ -281,7 +290,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case <-ctx.Done():
 		// The function runs on, as in AWS; the client hears API
 		// Gateway's answer to a slow integration.
-		g.cfg.Logger.Warn("gateway: integration timed out", "route", rt.Key(), "after", g.cfg.IntegrationTimeout)
+		g.cfg.Logger.Warn("gateway: integration timed out", "route", rt.Key(), "after", timeout)
 		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}

@@ -417,6 +417,27 @@ func TestIntegrationTimeout(t *testing.T) {
 	}
 }
 
+func TestRouteTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	rec := &recorder{answer: func([]byte) ([]byte, error) { <-release; return []byte(`{}`), nil }}
+	routes := []samtemplate.Route{{Function: "F", Method: "GET", Path: "/api/slow", Timeout: 50 * time.Millisecond}}
+	g := newGateway(t, rec, func(c *Config) { c.Routes = routes })
+	start := time.Now()
+	if w := serve(g, request("GET", "/api/slow", "", nil)); w.Code != 503 || time.Since(start) > 5*time.Second {
+		t.Fatalf("%d after %v", w.Code, time.Since(start))
+	}
+}
+
+func TestPayloadFormat1Rejected(t *testing.T) {
+	_, err := New(Config{Invoke: (&recorder{}).invoke, Routes: []samtemplate.Route{
+		{Function: "A", Event: "E", Method: "GET", Path: "/x", PayloadFormatVersion: "1.0"},
+	}})
+	if err == nil || !strings.Contains(err.Error(), "payload format 1.0") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestStatic(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<html>dashboard</html>"), 0o644)
