@@ -273,7 +273,8 @@ func TestUnknownFunctionAndLargeEvent(t *testing.T) {
 }
 
 func TestResponseTooLarge(t *testing.T) {
-	rt, _ := newRuntime(t, "testdata/template.yaml", nil)
+	// Moving 6 MB takes a while under the race detector on a busy machine.
+	rt, _ := newRuntime(t, "testdata/template.yaml", func(c *Config) { c.Timeout = time.Minute })
 	_, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"big","bytes":7000000}`))
 	var fe *runtimeapi.FunctionError
 	if !errors.As(err, &fe) || fe.Type != "Function.ResponseSizeTooLarge" {
