@@ -95,11 +95,16 @@ var stateSize = func() int {
 // ints lists the int64 fields in encoding order (after the warm-up).
 func (s *Stream) ints() []*int64 { return []*int64{&s.n, &s.skipped, &s.first, &s.last} }
 
+// nFloats is the number of float64 fields: 13 scalars, four daily and two
+// weekly profiles, the predictor errors and three histograms.
+const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins)
+
 // floats lists every float64 field in encoding order.
 func (s *Stream) floats() []*float64 {
 	c := &s.cfg
-	out := []*float64{&c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
-		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.envelope}
+	out := make([]*float64, 0, nFloats)
+	out = append(out, &c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
+		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.envelope)
 	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.seasErr[:], s.week[:], s.weekW[:], s.err[:]} {
 		for i := range a {
 			out = append(out, &a[i])
