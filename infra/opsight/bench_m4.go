@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/opsight/opsight/infra/bench/m4"
 	"github.com/opsight/opsight/shared/forecast"
@@ -58,10 +60,12 @@ func runBenchM4(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	cpu0 := cpuTime()
 	r, err := m4.Run(ctx, series, meth, *workers)
 	if err != nil {
 		return err
 	}
+	cpu := cpuTime() - cpu0
 	if *perSeries {
 		for _, s := range r.Series {
 			fmt.Fprintf(stdout, "%s\tsMAPE %.3f\tMASE %.3f\tMSIS %.3f\tcovered %d\n", s.ID, s.SMAPE, s.MASE, s.MSIS, s.Covered)
@@ -72,8 +76,19 @@ func runBenchM4(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if r.Intervals {
 		fmt.Fprintf(stdout, "95%% interval: MSIS %.3f  coverage %.2f%%\n", r.MSIS, 100*r.Coverage)
 	}
-	fmt.Fprintf(stdout, "wall %.2fs on %d workers (GOMAXPROCS %d)\n", r.Wall.Seconds(), r.Workers, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "wall %.2fs on %d workers (GOMAXPROCS %d), process CPU %.2fs (%.1f ms per series)\n",
+		r.Wall.Seconds(), r.Workers, runtime.GOMAXPROCS(0), cpu.Seconds(), cpu.Seconds()*1000/float64(len(series)))
 	return nil
+}
+
+// cpuTime returns the user plus system CPU time of the process so far, which
+// unlike wall time does not depend on what else the machine is running.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // parsePeriods parses a comma-separated list of seasonal periods; "" and

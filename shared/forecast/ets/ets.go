@@ -142,7 +142,7 @@ func Fit(y []float64, spec Spec) (*Model, error) {
 		}
 		return f.run(p, s0)
 	}
-	x, lik := optim.NelderMead(obj, x0, step, optim.Settings{MaxEval: 100 * len(x0), Tol: 1e-7})
+	x, lik := optim.NelderMead(obj, x0, step, optim.Settings{MaxEval: 50 * len(x0), Tol: 1e-5})
 	if math.IsInf(lik, 1) {
 		return nil, fmt.Errorf("ets: %s found no admissible parameters", spec)
 	}
