@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -403,6 +405,12 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	out, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"spawn"}`))
+	var spawned struct{ Pid int }
+	if err != nil || json.Unmarshal(out, &spawned) != nil || !alive(spawned.Pid) {
+		t.Fatalf("spawn: %s %v", out, err)
+	}
+	child := spawned.Pid
 	// One more, still running when Close comes.
 	busy := make(chan error, 1)
 	go func() {
@@ -426,13 +434,27 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 			t.Errorf("process %d survived Close", pid)
 		}
 	}
+	// The group's other members die as the signal reaches them.
+	waitFor(t, func() bool { return !alive(child) })
 	if _, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{}`)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Invoke after Close: %v", err)
 	}
 }
 
+// alive reports whether pid runs; a zombie (killed, not yet reaped by
+// whoever inherited it) does not.
 func alive(pid int) bool {
-	return pid > 0 && syscall.Kill(pid, 0) == nil
+	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the parenthesised command name.
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -91,6 +92,13 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 			b[i] = byte(i)
 		}
 		return len(b), nil
+	case "spawn":
+		// A child process, as a function that shells out would leave.
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		return map[string]int{"pid": cmd.Process.Pid}, nil
 	case "log":
 		fmt.Println("hello stdout")
 		fmt.Fprintln(os.Stderr, "hello stderr")
