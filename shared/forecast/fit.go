@@ -324,6 +324,7 @@ func (m *Model) fallback(prep *prepared, o Options) error {
 			}
 		}
 		slices.Sort(cal.Errors)
+		cal.Folds = k // few errors: widen as for a sample of k
 	}
 	m.Calib = cal
 	return nil
