@@ -301,17 +301,17 @@ func TestMaxMemoryUsed(t *testing.T) {
 	}
 }
 
-func TestConcurrencySpawnsInstances(t *testing.T) {
-	rt, _ := newRuntime(t, "testdata/template.yaml", func(c *Config) { c.MaxInstances = 2 })
+// sleepAtOnce runs n invocations that sleep ms at the same time and
+// returns the pid that served each and whether it started cold.
+func sleepAtOnce(t *testing.T, rt *Runtime, n, ms int) (pids []int, cold []bool) {
+	t.Helper()
 	var mu sync.Mutex
-	pids := map[int]int{}
-	cold := 0
 	var wg sync.WaitGroup
-	for i := 0; i < 4; i++ {
+	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, rep, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"sleep","ms":300}`))
+			out, rep, err := rt.Invoke(context.Background(), "EchoFunction", []byte(fmt.Sprintf(`{"action":"sleep","ms":%d}`, ms)))
 			if err != nil {
 				t.Error(err)
 				return
@@ -319,19 +319,30 @@ func TestConcurrencySpawnsInstances(t *testing.T) {
 			var p struct{ Pid int }
 			json.Unmarshal(out, &p)
 			mu.Lock()
-			pids[p.Pid]++
-			if rep.Cold() {
-				cold++
-			}
+			pids, cold = append(pids, p.Pid), append(cold, rep.Cold())
 			mu.Unlock()
-			if n := rt.Instances("EchoFunction"); n > 2 {
-				t.Errorf("%d instances running, limit 2", n)
+			if n := rt.Instances("EchoFunction"); n > rt.cfg.MaxInstances {
+				t.Errorf("%d instances running, limit %d", n, rt.cfg.MaxInstances)
 			}
 		}()
 	}
 	wg.Wait()
-	if len(pids) != 2 || cold != 2 {
-		t.Errorf("4 concurrent invocations with limit 2: pids %v, %d cold; want 2 instances each used twice", pids, cold)
+	return pids, cold
+}
+
+func TestConcurrencySpawnsInstances(t *testing.T) {
+	rt, _ := newRuntime(t, "testdata/template.yaml", func(c *Config) { c.MaxInstances = 2 })
+	pids, cold := sleepAtOnce(t, rt, 4, 300)
+	perPid := map[int]int{}
+	colds := 0
+	for i, p := range pids {
+		perPid[p]++
+		if cold[i] {
+			colds++
+		}
+	}
+	if len(perPid) != 2 || colds != 2 {
+		t.Errorf("4 concurrent invocations with limit 2: pids %v, %d cold; want 2 instances each used twice", perPid, colds)
 	}
 }
 
@@ -385,26 +396,7 @@ func TestLogLines(t *testing.T) {
 
 func TestCloseLeavesNothingRunning(t *testing.T) {
 	rt, _ := newRuntime(t, "testdata/template.yaml", func(c *Config) { c.MaxInstances = 3 })
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var pids []int
-	for i := 0; i < 3; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"sleep","ms":200}`))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			var p struct{ Pid int }
-			json.Unmarshal(out, &p)
-			mu.Lock()
-			pids = append(pids, p.Pid)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	pids, _ := sleepAtOnce(t, rt, 3, 200)
 	out, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"spawn"}`))
 	var spawned struct{ Pid int }
 	if err != nil || json.Unmarshal(out, &spawned) != nil || !alive(spawned.Pid) {
