@@ -1,6 +1,7 @@
 package aiops
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -16,6 +17,9 @@ type Service struct {
 	Labels    map[string]string `json:"labels"`
 	OwnerTeam string            `json:"owner_team"`
 	Status    string            `json:"status"`
+	// Prometheus, when set, is where the collector pulls the service's
+	// standard metrics from; nil for services that push.
+	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
 	// LastSeen is when data last arrived for the service (nil: never).
 	LastSeen  *time.Time `json:"last_seen"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -41,14 +45,58 @@ var (
 	labelNameRE   = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,62}$`)
 )
 
+// PrometheusSource says where and how to query a service's metrics.
+type PrometheusSource struct {
+	// URL is the Prometheus server's base URL (http or https).
+	URL string `json:"url"`
+	// Selector holds the label matchers that pick the service's series,
+	// e.g. job="checkout",namespace="prod".
+	Selector string `json:"selector"`
+	// Queries overrides the default PromQL template of a standard metric.
+	Queries map[string]string `json:"queries,omitempty"`
+}
+
+// Validate checks the source's shape; PromQL itself is checked by the
+// collector, which knows the templates.
+func (p *PrometheusSource) Validate(field string) error {
+	u, err := url.Parse(p.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{Code: EINVALID, Field: field + ".url", Message: "prometheus.url must be an http(s) URL of the Prometheus server"}
+	}
+	if len(p.Selector) > 1024 {
+		return &Error{Code: EINVALID, Field: field + ".selector", Message: "prometheus.selector is longer than 1024 characters"}
+	}
+	for m, q := range p.Queries {
+		if !isStandardMetric(m) {
+			return &Error{Code: EINVALID, Field: field + ".queries." + m, Message: "prometheus.queries may only override the standard metrics: " + strings.Join(StandardMetrics, ", ")}
+		}
+		if strings.TrimSpace(q) == "" || len(q) > 4096 {
+			return &Error{Code: EINVALID, Field: field + ".queries." + m, Message: "a query override must be 1-4096 characters"}
+		}
+	}
+	return nil
+}
+
+func isStandardMetric(m string) bool {
+	for _, s := range StandardMetrics {
+		if s == m {
+			return true
+		}
+	}
+	return false
+}
+
 // ServiceUpdate is a partial update (PATCH). Nil fields are left alone.
 // Labels follow JSON merge patch (RFC 7386): a key with a nil value is
-// removed, any other key is set.
+// removed, any other key is set. Prometheus replaces the source; with
+// ClearPrometheus the source is removed.
 type ServiceUpdate struct {
-	Type      *string
-	Labels    map[string]*string
-	OwnerTeam *string
-	Status    *string
+	Type            *string
+	Labels          map[string]*string
+	OwnerTeam       *string
+	Status          *string
+	Prometheus      *PrometheusSource
+	ClearPrometheus bool
 }
 
 // ServiceFilter selects services in a listing. Empty fields match everything.
@@ -56,8 +104,10 @@ type ServiceFilter struct {
 	Type      string
 	OwnerTeam string
 	Status    string
-	Limit     int
-	Offset    int
+	// HasPrometheus keeps only services with a Prometheus source.
+	HasPrometheus bool
+	Limit         int
+	Offset        int
 }
 
 // ApplyDefaults fills the fields a client may omit when registering.
@@ -87,6 +137,11 @@ func (s *Service) Validate() error {
 	if len(s.OwnerTeam) > maxTeamLen {
 		return &Error{Code: EINVALID, Field: "owner_team", Message: "owner_team is longer than 128 characters"}
 	}
+	if s.Prometheus != nil {
+		if err := s.Prometheus.Validate("prometheus"); err != nil {
+			return err
+		}
+	}
 	return ValidateLabels("labels", s.Labels)
 }
 
@@ -100,6 +155,12 @@ func (s *Service) Apply(u ServiceUpdate) error {
 	}
 	if u.Status != nil {
 		s.Status = *u.Status
+	}
+	if u.Prometheus != nil {
+		s.Prometheus = u.Prometheus
+	}
+	if u.ClearPrometheus {
+		s.Prometheus = nil
 	}
 	if len(u.Labels) > 0 && s.Labels == nil {
 		s.Labels = map[string]string{}

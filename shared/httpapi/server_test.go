@@ -209,7 +209,7 @@ func TestDatabaseOutage(t *testing.T) {
 // driver's text (table names, SQL) stays in the logs.
 func TestInternalErrorsDoNotLeak(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.db.Pool.Exec(context.Background(), "DROP TABLE services"); err != nil {
+	if _, err := e.db.Pool.Exec(context.Background(), "DROP TABLE services CASCADE"); err != nil {
 		t.Fatal(err)
 	}
 	r := e.do(t, "GET", "/api/v1/services", "")
@@ -243,4 +243,34 @@ func FuzzCreateService(f *testing.F) {
 			t.Fatalf("non-JSON answer %q", rec.Body)
 		}
 	})
+}
+
+func TestServicePrometheusSource(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(t, "POST", "/api/v1/services", `{"name":"checkout","prometheus":{"url":"http://prom:9090","selector":"job=\"checkout\"","queries":{"cpu":"avg(rate(x[5m]))"}}}`)
+	src, _ := r.body["prometheus"].(map[string]any)
+	if r.status != 201 || src["selector"] != `job="checkout"` {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	for body, field := range map[string]string{
+		`{"name":"a","prometheus":{"url":"ftp://x","selector":""}}`:            "prometheus.url",
+		`{"name":"b","prometheus":{"url":"http://x","queries":{"disk":"up"}}}`: "prometheus.queries.disk",
+		`{"name":"c","prometheus":{"url":"http://x","selectr":"job=\"c\""}}`:   "selectr",
+	} {
+		if r := e.do(t, "POST", "/api/v1/services", body); r.status != 400 || errField(r) != field {
+			t.Errorf("%s: %d %s, want 400 on %s", body, r.status, r.raw, field)
+		}
+	}
+	if r := e.do(t, "PATCH", "/api/v1/services/checkout", `{"prometheus":{"url":"http://x","bogus":1}}`); r.status != 400 || errField(r) != "prometheus.bogus" {
+		t.Fatalf("patch unknown field: %d %s", r.status, r.raw)
+	}
+	r = e.do(t, "PATCH", "/api/v1/services/checkout", `{"prometheus":{"url":"https://prom.example.com","selector":"app=\"co\""}}`)
+	src, _ = r.body["prometheus"].(map[string]any)
+	if r.status != 200 || src["url"] != "https://prom.example.com" || src["queries"] != nil {
+		t.Fatalf("replace: %d %s", r.status, r.raw)
+	}
+	r = e.do(t, "PATCH", "/api/v1/services/checkout", `{"prometheus":null}`)
+	if _, has := r.body["prometheus"]; r.status != 200 || has {
+		t.Fatalf("clear: %d %s", r.status, r.raw)
+	}
 }

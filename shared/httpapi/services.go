@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,11 +12,12 @@ import (
 
 // serviceRequest is the body of POST /api/v1/services.
 type serviceRequest struct {
-	Name      string            `json:"name"`
-	Type      string            `json:"type"`
-	Labels    map[string]string `json:"labels"`
-	OwnerTeam string            `json:"owner_team"`
-	Status    string            `json:"status"`
+	Name       string                  `json:"name"`
+	Type       string                  `json:"type"`
+	Labels     map[string]string       `json:"labels"`
+	OwnerTeam  string                  `json:"owner_team"`
+	Status     string                  `json:"status"`
+	Prometheus *aiops.PrometheusSource `json:"prometheus"`
 }
 
 // servicePatch is the body of PATCH /api/v1/services/{name}, a JSON merge
@@ -25,6 +28,8 @@ type servicePatch struct {
 	Labels    map[string]*string `json:"labels"`
 	OwnerTeam *string            `json:"owner_team"`
 	Status    *string            `json:"status"`
+	// Prometheus is kept raw to tell null (remove the source) from absent.
+	Prometheus json.RawMessage `json:"prometheus"`
 }
 
 type serviceList struct {
@@ -63,7 +68,7 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
 		return err
 	}
-	svc := &aiops.Service{Name: req.Name, Type: req.Type, Labels: req.Labels, OwnerTeam: req.OwnerTeam, Status: req.Status}
+	svc := &aiops.Service{Name: req.Name, Type: req.Type, Labels: req.Labels, OwnerTeam: req.OwnerTeam, Status: req.Status, Prometheus: req.Prometheus}
 	if err := s.store.CreateService(r.Context(), svc); err != nil {
 		return err
 	}
@@ -90,9 +95,23 @@ func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
 	if p.Name != nil && *p.Name != name {
 		return &aiops.Error{Code: aiops.EINVALID, Field: "name", Message: "a service cannot be renamed; register a new one"}
 	}
-	svc, err := s.store.UpdateService(r.Context(), name, aiops.ServiceUpdate{
-		Type: p.Type, Labels: p.Labels, OwnerTeam: p.OwnerTeam, Status: p.Status,
-	})
+	u := aiops.ServiceUpdate{Type: p.Type, Labels: p.Labels, OwnerTeam: p.OwnerTeam, Status: p.Status}
+	switch raw := bytes.TrimSpace(p.Prometheus); {
+	case len(raw) == 0:
+	case string(raw) == "null":
+		u.ClearPrometheus = true
+	default:
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&u.Prometheus); err != nil {
+			e := jsonError(err, s.maxBody)
+			if ae, ok := e.(*aiops.Error); ok && ae.Field != "" {
+				ae.Field = "prometheus." + ae.Field
+			}
+			return e
+		}
+	}
+	svc, err := s.store.UpdateService(r.Context(), name, u)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,11 @@ import (
 	"github.com/opsight/opsight/shared/aiops"
 )
 
-const serviceColumns = "name, type, labels, owner_team, status, last_seen, created_at, updated_at"
+const serviceColumns = "name, type, labels, owner_team, status, prometheus, last_seen, created_at, updated_at"
 
 func scanService(row pgx.Row) (*aiops.Service, error) {
 	var s aiops.Service
-	if err := row.Scan(&s.Name, &s.Type, &s.Labels, &s.OwnerTeam, &s.Status, &s.LastSeen, &s.CreatedAt, &s.UpdatedAt); err != nil {
+	if err := row.Scan(&s.Name, &s.Type, &s.Labels, &s.OwnerTeam, &s.Status, &s.Prometheus, &s.LastSeen, &s.CreatedAt, &s.UpdatedAt); err != nil {
 		return nil, err
 	}
 	if s.Labels == nil {
@@ -32,9 +32,9 @@ func (db *DB) CreateService(ctx context.Context, s *aiops.Service) error {
 		return err
 	}
 	row := db.Pool.QueryRow(ctx, `
-		INSERT INTO services (name, type, labels, owner_team, status)
-		VALUES ($1, $2, $3, $4, $5)
-		RETURNING `+serviceColumns, s.Name, s.Type, s.Labels, s.OwnerTeam, s.Status)
+		INSERT INTO services (name, type, labels, owner_team, status, prometheus)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING `+serviceColumns, s.Name, s.Type, s.Labels, s.OwnerTeam, s.Status, s.Prometheus)
 	got, err := scanService(row)
 	if isUniqueViolation(err) {
 		return &aiops.Error{Code: aiops.ECONFLICT, Field: "name", Message: fmt.Sprintf("a service named %q already exists", s.Name)}
@@ -69,6 +69,9 @@ func (db *DB) Services(ctx context.Context, f aiops.ServiceFilter) ([]*aiops.Ser
 	add("type", f.Type)
 	add("owner_team", f.OwnerTeam)
 	add("status", f.Status)
+	if f.HasPrometheus {
+		where = append(where, "prometheus IS NOT NULL")
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -89,7 +92,7 @@ func (db *DB) Services(ctx context.Context, f aiops.ServiceFilter) ([]*aiops.Ser
 	total := 0
 	for rows.Next() {
 		var s aiops.Service
-		if err := rows.Scan(&s.Name, &s.Type, &s.Labels, &s.OwnerTeam, &s.Status, &s.LastSeen, &s.CreatedAt, &s.UpdatedAt, &total); err != nil {
+		if err := rows.Scan(&s.Name, &s.Type, &s.Labels, &s.OwnerTeam, &s.Status, &s.Prometheus, &s.LastSeen, &s.CreatedAt, &s.UpdatedAt, &total); err != nil {
 			return nil, 0, wrap(err, "scan service")
 		}
 		if s.Labels == nil {
@@ -125,8 +128,8 @@ func (db *DB) UpdateService(ctx context.Context, name string, u aiops.ServiceUpd
 			return err
 		}
 		out, err = scanService(tx.QueryRow(ctx, `
-			UPDATE services SET type = $2, labels = $3, owner_team = $4, status = $5, updated_at = now()
-			WHERE name = $1 RETURNING `+serviceColumns, name, s.Type, s.Labels, s.OwnerTeam, s.Status))
+			UPDATE services SET type = $2, labels = $3, owner_team = $4, status = $5, prometheus = $6, updated_at = now()
+			WHERE name = $1 RETURNING `+serviceColumns, name, s.Type, s.Labels, s.OwnerTeam, s.Status, s.Prometheus))
 		return wrap(err, "update service")
 	})
 	return out, err
