@@ -13,6 +13,7 @@ package localrt
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -265,6 +266,10 @@ func (r *Runtime) InvokeWith(ctx context.Context, name string, payload []byte, o
 		return nil, Report{}, &runtimeapi.FunctionError{Type: "RequestEntityTooLargeException",
 			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload)}
 	}
+	if !json.Valid(payload) {
+		return nil, Report{}, &runtimeapi.FunctionError{Type: "InvalidRequestContentException",
+			Message: "Could not parse request body into json"}
+	}
 	select {
 	case fn.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -459,6 +464,14 @@ func (r *Runtime) run(callerCtx context.Context, fn *function, in *instance, req
 		rep.Status, rep.ErrorType = "error", fe.Type
 	}
 	rep.MaxMemoryUsedMB = in.maxMemoryMB()
+	if rep.MaxMemoryUsedMB > fn.def.MemorySize && rep.Status == "" {
+		// Lambda kills an environment that outgrows its memory; here the
+		// peak is only known afterwards, but the caller learns the same.
+		fe = runtimeapi.NewFunctionError("Runtime.OutOfMemory",
+			"RequestId: "+reqID+" Error: Runtime exited with error: signal: killed")
+		out, reuse = nil, false
+		rep.Status, rep.ErrorType = "error", fe.Type
+	}
 	if reuse {
 		fn.mu.Lock()
 		fn.idle = append(fn.idle, in)

@@ -267,6 +267,9 @@ func TestUnknownFunctionAndLargeEvent(t *testing.T) {
 	if _, _, err := rt.Invoke(context.Background(), "NopeFunction", nil); err == nil || !strings.Contains(err.Error(), `no function "NopeFunction"`) {
 		t.Errorf("unknown function: %v", err)
 	}
+	if _, _, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{not json`)); err == nil || !strings.Contains(err.Error(), "InvalidRequestContentException") {
+		t.Errorf("non-JSON event: %v", err)
+	}
 	big := append(append([]byte(`"`), make([]byte, MaxRequestPayload)...), '"')
 	var fe *runtimeapi.FunctionError
 	if _, _, err := rt.Invoke(context.Background(), "EchoFunction", big); !errors.As(err, &fe) || fe.Type != "RequestEntityTooLargeException" {
@@ -328,6 +331,18 @@ func sleepAtOnce(t *testing.T, rt *Runtime, n, ms int) (pids []int, cold []bool)
 	}
 	wg.Wait()
 	return pids, cold
+}
+
+func TestOutOfMemory(t *testing.T) {
+	rt, _ := newRuntime(t, "testdata/template.yaml", nil)
+	_, rep, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"alloc","mb":160}`)) // 128 MB function
+	var fe *runtimeapi.FunctionError
+	if !errors.As(err, &fe) || fe.Type != "Runtime.OutOfMemory" {
+		t.Fatalf("err = %v", err)
+	}
+	if rep.Status != "error" || rep.MaxMemoryUsedMB <= 128 || rt.Instances("EchoFunction") != 0 {
+		t.Errorf("report %+v, %d instances", rep, rt.Instances("EchoFunction"))
+	}
 }
 
 func TestConcurrencySpawnsInstances(t *testing.T) {
