@@ -263,12 +263,11 @@ func (r *Runtime) InvokeWith(ctx context.Context, name string, payload []byte, o
 		return nil, Report{}, ErrClosed
 	}
 	if len(payload) > MaxRequestPayload {
-		return nil, Report{}, &runtimeapi.FunctionError{Type: "RequestEntityTooLargeException",
-			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload)}
+		return nil, Report{}, runtimeapi.NewFunctionError("RequestEntityTooLargeException",
+			fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload))
 	}
 	if !json.Valid(payload) {
-		return nil, Report{}, &runtimeapi.FunctionError{Type: "InvalidRequestContentException",
-			Message: "Could not parse request body into json"}
+		return nil, Report{}, runtimeapi.NewFunctionError("InvalidRequestContentException", "Could not parse request body into json")
 	}
 	select {
 	case fn.slots <- struct{}{}:
