@@ -334,7 +334,7 @@ func sleepAtOnce(t *testing.T, rt *Runtime, n, ms int) (pids []int, cold []bool)
 }
 
 func TestOutOfMemory(t *testing.T) {
-	rt, _ := newRuntime(t, "testdata/template.yaml", nil)
+	rt, _ := newRuntime(t, "testdata/template.yaml", func(c *Config) { c.Timeout = time.Minute })
 	_, rep, err := rt.Invoke(context.Background(), "EchoFunction", []byte(`{"action":"alloc","mb":160}`)) // 128 MB function
 	var fe *runtimeapi.FunctionError
 	if !errors.As(err, &fe) || fe.Type != "Runtime.OutOfMemory" {

@@ -88,8 +88,8 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return strings.Repeat("x", c.Bytes), nil
 	case "alloc":
 		b := make([]byte, c.MB<<20)
-		for i := range b {
-			b[i] = byte(i)
+		for i := 0; i < len(b); i += 4096 { // touch every page: resident now
+			b[i] = 1
 		}
 		return len(b), nil
 	case "spawn":
