@@ -23,6 +23,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	parts partitionCache
 }
 
 // Options tune the pool. Zero values take the defaults.

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -103,4 +104,8 @@ func TestUpdateServiceConcurrentMerges(t *testing.T) {
 	if err != nil || len(got.Labels) != len(keys) {
 		t.Fatalf("labels = %v, %v; want %d keys", got.Labels, err, len(keys))
 	}
+}
+
+func errorAs(err error, target **aiops.Error) bool {
+	return errors.As(err, target)
 }
