@@ -25,8 +25,17 @@ func main() {
 		Blob:         store,
 		Logger:       d.Log,
 		Registerer:   d.Registry,
+		Gatherer:     d.Registry,
 		Stage:        d.Config.Stage,
 		MaxBodyBytes: d.Config.MaxBodyBytes,
+
+		MetricsMaxBodyBytes: d.Config.MetricsMaxBodyBytes,
+		CreateServices:      d.Config.MetricsCreateServices,
+		Health: httpapi.HealthThresholds{
+			ErrorRate:  d.Config.HealthErrorRate,
+			LatencyP95: d.Config.HealthLatencyP95,
+			CPU:        d.Config.HealthCPU,
+		},
 	})
 	lambda.Start(lambdahttp.Handler(api))
 }

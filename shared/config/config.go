@@ -37,6 +37,13 @@ var Vars = []Var{
 	{"DB_CONNECT_TIMEOUT", "5s", "Timeout for establishing a database connection.", true},
 	{"BLOB_URL", "file:///tmp/opsight/blob", "Object storage for raw payloads, logs and models: s3://bucket/prefix or file:///absolute/path. S3 honours AWS_ENDPOINT_URL_S3 (LocalStack, MinIO, versitygw).", true},
 	{"MAX_BODY_BYTES", "1048576", "Largest accepted API request body, in bytes (larger ones get 413).", true},
+	{"METRICS_MAX_BODY_BYTES", "5242880", "Largest accepted metrics push (JSON batch or remote_write), in bytes; Lambda's 6 MB invocation limit bounds it in AWS.", true},
+	{"METRICS_CREATE_SERVICES", "false", "Register unknown services named in a metrics push instead of answering 404.", true},
+	{"METRICS_RETENTION_DAYS", "30", "Days of raw points kept; whole day partitions older than this are dropped.", true},
+	{"ROLLUP_RETENTION_DAYS", "400", "Days of 5-minute and hourly rollups kept (they outlive raw points for long-range charts).", true},
+	{"HEALTH_ERROR_RATE", "0.01,0.05", "Error-rate thresholds of the health score, warn,critical (fractions of requests).", true},
+	{"HEALTH_LATENCY_P95", "0.5,2", "p95 latency thresholds of the health score, warn,critical (seconds).", true},
+	{"HEALTH_CPU", "0.7,0.95", "CPU utilisation thresholds of the health score, warn,critical (fraction of the limit).", true},
 }
 
 // Config is the validated configuration shared by every function.
@@ -48,7 +55,20 @@ type Config struct {
 	DBConnectTimeout  time.Duration
 	BlobURL           *url.URL
 	MaxBodyBytes      int64
+
+	MetricsMaxBodyBytes   int64
+	MetricsCreateServices bool
+	MetricsRetentionDays  int
+	RollupRetentionDays   int
+	// Health thresholds: Warn is where a part starts losing points,
+	// Critical where it has none left.
+	HealthErrorRate  Threshold
+	HealthLatencyP95 Threshold
+	HealthCPU        Threshold
 }
+
+// Threshold is a warn,critical pair with Warn < Critical.
+type Threshold struct{ Warn, Critical float64 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in
 // tests). It reports every invalid variable at once, not only the first.
@@ -61,6 +81,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		DBMaxConns:        int32(r.intRange("DB_MAX_CONNS", 1, 1000)),
 		DBConnectTimeout:  r.duration("DB_CONNECT_TIMEOUT"),
 		MaxBodyBytes:      int64(r.intRange("MAX_BODY_BYTES", 1024, 1<<30)),
+
+		MetricsMaxBodyBytes:   int64(r.intRange("METRICS_MAX_BODY_BYTES", 1024, 1<<30)),
+		MetricsCreateServices: r.boolean("METRICS_CREATE_SERVICES"),
+		MetricsRetentionDays:  r.intRange("METRICS_RETENTION_DAYS", 1, 36500),
+		RollupRetentionDays:   r.intRange("ROLLUP_RETENTION_DAYS", 1, 36500),
+		HealthErrorRate:       r.threshold("HEALTH_ERROR_RATE"),
+		HealthLatencyP95:      r.threshold("HEALTH_LATENCY_P95"),
+		HealthCPU:             r.threshold("HEALTH_CPU"),
 	}
 	c.BlobURL = r.blobURL("BLOB_URL")
 	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
@@ -109,6 +137,27 @@ func (r *reader) intRange(name string, lo, hi int) int {
 		return lo
 	}
 	return n
+}
+
+func (r *reader) boolean(name string) bool {
+	s := r.str(name)
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("want true or false, got %q", s))
+	}
+	return b
+}
+
+func (r *reader) threshold(name string) Threshold {
+	s := r.str(name)
+	w, c, ok := strings.Cut(s, ",")
+	warn, err1 := strconv.ParseFloat(strings.TrimSpace(w), 64)
+	crit, err2 := strconv.ParseFloat(strings.TrimSpace(c), 64)
+	if !ok || err1 != nil || err2 != nil || !(warn >= 0 && warn < crit) {
+		r.fail(name, fmt.Sprintf("want warn,critical with 0 <= warn < critical, got %q", s))
+		return Threshold{0, 1}
+	}
+	return Threshold{warn, crit}
 }
 
 func (r *reader) duration(name string) time.Duration {

@@ -65,3 +65,18 @@ func TestVarsAreUniqueAndDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestThresholdsAndBooleans(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "HEALTH_CPU": "0.5, 0.9", "METRICS_CREATE_SERVICES": "true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HealthCPU != (Threshold{0.5, 0.9}) || !c.MetricsCreateServices || c.HealthErrorRate != (Threshold{0.01, 0.05}) {
+		t.Errorf("config = %+v", c)
+	}
+	for _, bad := range []string{"0.9,0.5", "1", "a,b", "-1,2"} {
+		if _, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "HEALTH_CPU": bad})); err == nil || !strings.Contains(err.Error(), "HEALTH_CPU") {
+			t.Errorf("HEALTH_CPU=%q accepted: %v", bad, err)
+		}
+	}
+}

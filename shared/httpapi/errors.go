@@ -120,7 +120,7 @@ func jsonError(err error, limit int64) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return aiops.Errorf(aiops.EINVALID, "request body must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
+			return aiops.Errorf(aiops.EINVALID, "request body must be %s, not %s", jsonKind(typ.Type.String()), typ.Value)
 		}
 		return &aiops.Error{Code: aiops.EINVALID, Field: field, Message: fmt.Sprintf("field %q must be %s, not %s", field, jsonKind(typ.Type.String()), typ.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/opsight/opsight/shared/aiops"
 	"github.com/opsight/opsight/shared/blob"
 	"github.com/opsight/opsight/shared/buildinfo"
+	"github.com/opsight/opsight/shared/config"
+	"github.com/opsight/opsight/shared/postgres"
 )
 
 // Store is what the API needs from the database.
@@ -29,18 +32,39 @@ type Store interface {
 	Services(ctx context.Context, f aiops.ServiceFilter) ([]*aiops.Service, int, error)
 	UpdateService(ctx context.Context, name string, u aiops.ServiceUpdate) (*aiops.Service, error)
 	DeleteService(ctx context.Context, name string) error
+
+	WriteSamples(ctx context.Context, batch []aiops.Samples, opt postgres.WriteOptions) (aiops.WriteResult, error)
+	FindSeries(ctx context.Context, f postgres.SeriesFilter) ([]aiops.Series, error)
+	SeriesByID(ctx context.Context, id int64) (aiops.Series, error)
+	QueryRange(ctx context.Context, q postgres.RangeQuery) ([]postgres.Bucket, string, error)
+	ServiceMetricAverages(ctx context.Context, service string, metrics []string, from, to time.Time) (map[string]float64, error)
+}
+
+// HealthThresholds are the warn,critical pairs of the health score.
+type HealthThresholds struct {
+	ErrorRate, LatencyP95, CPU config.Threshold
 }
 
 // Config wires a Server.
 type Config struct {
-	Store        Store
-	Blob         blob.Store
-	Logger       *slog.Logger
-	Registerer   prometheus.Registerer
+	Store      Store
+	Blob       blob.Store
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Gatherer is exposed at /api/v1/metrics/prometheus; nil serves an
+	// empty exposition.
+	Gatherer     prometheus.Gatherer
 	Stage        string
 	MaxBodyBytes int64
+	// MetricsMaxBodyBytes bounds metric pushes (default 5 MiB).
+	MetricsMaxBodyBytes int64
+	// CreateServices registers unknown services named in a push.
+	CreateServices bool
+	Health         HealthThresholds
 	// HealthTimeout bounds each dependency check of /api/v1/health.
 	HealthTimeout time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
 }
 
 // Server serves the API.
@@ -53,9 +77,17 @@ type Server struct {
 	healthT   time.Duration
 	mux       *http.ServeMux
 	routekeys []string // "GET /api/v1/health", for Routes
+	now       func() time.Time
 
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	metricsMaxBody   int64
+	createServices   bool
+	healthThresholds HealthThresholds
+	gatherer         prometheus.Gatherer
+
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	ingest       *prometheus.CounterVec
+	ingestPoints *prometheus.CounterVec
 }
 
 // handlerFunc is an endpoint: it writes a response and returns nil, or
@@ -72,6 +104,20 @@ func New(c Config) *Server {
 		maxBody: c.MaxBodyBytes,
 		healthT: c.HealthTimeout,
 		mux:     http.NewServeMux(),
+		now:     c.Now,
+
+		metricsMaxBody:   c.MetricsMaxBodyBytes,
+		createServices:   c.CreateServices,
+		healthThresholds: c.Health,
+		gatherer:         c.Gatherer,
+		ingest: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opsight_ingest_batches_total",
+			Help: "Metric pushes by source (json, remote_write) and result (stored, rejected, failed).",
+		}, []string{"source", "result"}),
+		ingestPoints: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opsight_ingest_points_total",
+			Help: "Points stored from pushes, by source.",
+		}, []string{"source"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "opsight_api_requests_total",
 			Help: "API requests by route and status code.",
@@ -91,8 +137,22 @@ func New(c Config) *Server {
 	if s.healthT <= 0 {
 		s.healthT = 3 * time.Second
 	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.metricsMaxBody <= 0 {
+		s.metricsMaxBody = 5 << 20
+	}
+	if s.healthThresholds == (HealthThresholds{}) {
+		s.healthThresholds = HealthThresholds{
+			ErrorRate: config.Threshold{Warn: 0.01, Critical: 0.05}, LatencyP95: config.Threshold{Warn: 0.5, Critical: 2}, CPU: config.Threshold{Warn: 0.7, Critical: 0.95},
+		}
+	}
+	if s.gatherer == nil {
+		s.gatherer = prometheus.NewRegistry()
+	}
 	if c.Registerer != nil {
-		c.Registerer.MustRegister(s.requests, s.duration)
+		c.Registerer.MustRegister(s.requests, s.duration, s.ingest, s.ingestPoints)
 	}
 	s.routes()
 	return s
@@ -103,6 +163,12 @@ func (s *Server) routes() {
 	s.handle("/api/v1/version", map[string]handlerFunc{"GET": s.version})
 	s.handle("/api/v1/services", map[string]handlerFunc{"GET": s.listServices, "POST": s.createService})
 	s.handle("/api/v1/services/{name}", map[string]handlerFunc{"GET": s.getService, "PATCH": s.updateService, "DELETE": s.deleteService})
+	s.handle("/api/v1/services/{name}/health", map[string]handlerFunc{"GET": s.serviceHealth})
+	s.handle("/api/v1/metrics", map[string]handlerFunc{"POST": s.pushMetrics})
+	s.handle("/api/v1/write", map[string]handlerFunc{"POST": s.remoteWrite})
+	s.handle("/api/v1/series", map[string]handlerFunc{"GET": s.listSeries})
+	s.handle("/api/v1/query", map[string]handlerFunc{"GET": s.query})
+	s.handle("/api/v1/metrics/prometheus", map[string]handlerFunc{"GET": s.exposition})
 	s.mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return aiops.Errorf(aiops.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path)
 	}))
@@ -188,6 +254,13 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// exposition answers GET /api/v1/metrics/prometheus with the platform's own
+// metrics in the Prometheus text format.
+func (s *Server) exposition(w http.ResponseWriter, r *http.Request) error {
+	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	return nil
 }
 
 // version answers GET /api/v1/version.

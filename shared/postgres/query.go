@@ -146,3 +146,30 @@ func (db *DB) SeriesByID(ctx context.Context, id int64) (aiops.Series, error) {
 	}
 	return s, wrap(err, "get series")
 }
+
+// ServiceMetricAverages returns, for each of metrics that has points in
+// [from, to), the average over that window of the service's unlabelled
+// series: the service-level aggregate that the collector and agents write
+// for the standard metrics.
+func (db *DB) ServiceMetricAverages(ctx context.Context, service string, metrics []string, from, to time.Time) (map[string]float64, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT s.metric, avg(p.value)
+		FROM series s JOIN services v ON v.id = s.service_id
+		JOIN points p ON p.series_id = s.id AND p.ts >= $3 AND p.ts < $4
+		WHERE v.name = $1 AND s.metric = ANY($2) AND s.labels = '{}'::jsonb
+		GROUP BY s.metric`, service, metrics, from, to)
+	if err != nil {
+		return nil, wrap(err, "service averages")
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var m string
+		var v float64
+		if err := rows.Scan(&m, &v); err != nil {
+			return nil, wrap(err, "service averages")
+		}
+		out[m] = v
+	}
+	return out, wrap(rows.Err(), "service averages")
+}
