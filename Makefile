@@ -103,6 +103,7 @@ build-arm64:
 lambda = GOOS=linux GOARCH=arm64 $(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
 build-ApiFunction:     ; $(call lambda,api)
 build-MigrateFunction: ; $(call lambda,migrate)
+build-HousekeepingFunction: ; $(call lambda,housekeeping)
 
 # Invoke one function once, as `sam local invoke` does, against the local
 # database (started if needed) with the schema applied.

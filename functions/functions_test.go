@@ -120,6 +120,18 @@ func contains(got, want []byte) string {
 }
 
 func subset(path string, got, want any) string {
+	if ws, ok := want.([]any); ok {
+		gs, ok := got.([]any)
+		if !ok || len(gs) != len(ws) {
+			return fmt.Sprintf("%s = %v, want %d elements like %v", path, got, len(ws), want)
+		}
+		for i := range ws {
+			if msg := subset(fmt.Sprintf("%s[%d]", path, i), gs[i], ws[i]); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
 	wm, ok := want.(map[string]any)
 	if !ok {
 		if !reflect.DeepEqual(got, want) {

@@ -40,7 +40,7 @@ var Vars = []Var{
 	{"METRICS_MAX_BODY_BYTES", "5242880", "Largest accepted metrics push (JSON batch or remote_write), in bytes; Lambda's 6 MB invocation limit bounds it in AWS.", true},
 	{"METRICS_CREATE_SERVICES", "false", "Register unknown services named in a metrics push instead of answering 404.", true},
 	{"METRICS_RETENTION_DAYS", "30", "Days of raw points kept; whole day partitions older than this are dropped.", true},
-	{"ROLLUP_RETENTION_DAYS", "400", "Days of 5-minute and hourly rollups kept (they outlive raw points for long-range charts).", true},
+	{"ROLLUP_RETENTION_DAYS", "400", "Days of hourly rollups kept; 5-minute rollups are kept a quarter as long, never less than raw points (rollups outlive raw points for long-range charts).", true},
 	{"HEALTH_ERROR_RATE", "0.01,0.05", "Error-rate thresholds of the health score, warn,critical (fractions of requests).", true},
 	{"HEALTH_LATENCY_P95", "0.5,2", "p95 latency thresholds of the health score, warn,critical (seconds).", true},
 	{"HEALTH_CPU", "0.7,0.95", "CPU utilisation thresholds of the health score, warn,critical (fraction of the limit).", true},
