@@ -93,18 +93,11 @@ func (db *DB) writeTx(ctx context.Context, tx pgx.Tx, refs []*seriesRef, opt Wri
 	if int(n) != res.Points {
 		return fmt.Errorf("copy points: copied %d of %d", n, res.Points)
 	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO points (series_id, ts, value)
-		SELECT series_id, ts, value FROM points_staging
-		ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value
-		WHERE points.value IS DISTINCT FROM EXCLUDED.value`); err != nil {
-		return wrap(err, "merge points")
+	if err := mergePoints(ctx, tx); err != nil {
+		return err
 	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO rollup_dirty (series_id, hour)
-		SELECT DISTINCT series_id, date_trunc('hour', ts) FROM points_staging
-		ON CONFLICT DO NOTHING`); err != nil {
-		return wrap(err, "mark rollups")
+	if err := markDirtyHours(ctx, tx, refs); err != nil {
+		return err
 	}
 	ids := make([]int64, len(refs))
 	firsts := make([]time.Time, len(refs))
@@ -122,6 +115,55 @@ func (db *DB) writeTx(ctx context.Context, tx pgx.Tx, refs []*seriesRef, opt Wri
 		return wrap(err, "last seen")
 	}
 	return nil
+}
+
+// mergePoints moves the staged points into the points table. New points,
+// the common case, go in with a plain INSERT, which is more than twice as
+// fast as an upsert (no speculative insertion per row); if any point already
+// exists, that attempt is rolled back to its savepoint and the upsert runs
+// instead, overwriting changed values (last write wins).
+func mergePoints(ctx context.Context, tx pgx.Tx) error {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return wrap(err, "savepoint")
+	}
+	_, err = sp.Exec(ctx, "INSERT INTO points (series_id, ts, value) SELECT series_id, ts, value FROM points_staging")
+	if err == nil {
+		return wrap(sp.Commit(ctx), "release savepoint")
+	}
+	if rerr := sp.Rollback(ctx); rerr != nil {
+		return wrap(rerr, "rollback savepoint")
+	}
+	if !isUniqueViolation(err) {
+		return wrap(err, "merge points")
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO points (series_id, ts, value)
+		SELECT series_id, ts, value FROM points_staging
+		ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value
+		WHERE points.value IS DISTINCT FROM EXCLUDED.value`)
+	return wrap(err, "merge points")
+}
+
+// markDirtyHours records the (series, hour) pairs the batch touched, for
+// the rollup refresh. They are computed here rather than by a DISTINCT over
+// the staged rows: the batch is already grouped and sorted.
+func markDirtyHours(ctx context.Context, tx pgx.Tx, refs []*seriesRef) error {
+	var ids []int64
+	var hours []time.Time
+	for _, r := range refs {
+		var last time.Time
+		for _, p := range r.points {
+			if h := p.T.Truncate(time.Hour); !h.Equal(last) {
+				ids, hours, last = append(ids, r.id), append(hours, h), h
+			}
+		}
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO rollup_dirty (series_id, hour)
+		SELECT * FROM unnest($1::bigint[], $2::timestamptz[])
+		ON CONFLICT DO NOTHING`, ids, hours)
+	return wrap(err, "mark rollups")
 }
 
 // groupSeries gathers a batch's points by series, sorted by time, keeping
