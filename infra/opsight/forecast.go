@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -45,6 +46,10 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case *stepFlag < 0:
 		return usageErrorf("--step must be positive")
 	}
+	periods, err := parseSeasonFlag(*season)
+	if err != nil {
+		return usageErrorf("--season: %v", err)
+	}
 	in := io.Reader(os.Stdin)
 	if *input != "-" {
 		f, err := os.Open(*input)
@@ -54,64 +59,78 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer f.Close()
 		in = f
 	}
+	var buf bytes.Buffer
+	cfg := forecastConfig{horizon: *horizon, seasons: periods, auto: periods == nil, step: *stepFlag, column: *column}
+	if err := forecastCSV(&buf, stderr, in, cfg); err != nil {
+		return fmt.Errorf("%s: %w", *input, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if *output == "" {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	return os.WriteFile(*output, buf.Bytes(), 0o644)
+}
+
+// forecastConfig is what forecastCSV needs from the flags; auto asks for a
+// day and a week at the data's step instead of seasons.
+type forecastConfig struct {
+	horizon int
+	seasons []int
+	auto    bool
+	step    time.Duration
+	column  string
+}
+
+// forecastCSV reads a timestamp,value table from in, forecasts it and
+// writes timestamp,yhat,lo80,hi80,lo95,hi95 rows to out; notes go to
+// stderr.
+func forecastCSV(out, stderr io.Writer, in io.Reader, cfg forecastConfig) error {
 	tab, err := tscsv.Read(in, tscsv.Options{})
 	if err != nil {
-		return fmt.Errorf("%s: %w", *input, err)
+		return err
 	}
-	values, err := pickColumn(tab, *column)
+	values, err := pickColumn(tab, cfg.column)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *input, err)
+		return err
 	}
 	times := tab.Times
-	step := *stepFlag
+	step := cfg.step
 	if step == 0 {
 		if step, err = grid.Step(times); err != nil {
-			return fmt.Errorf("%s: %w", *input, err)
+			return err
 		}
 		if err := grid.Check(times, step); err != nil {
-			return fmt.Errorf("%s: %w (pass --step %s to resample)", *input, err, step)
+			return fmt.Errorf("%w (pass --step %s to resample)", err, step)
 		}
 	} else {
 		var filled int
 		values, filled, err = grid.Resample(times, values, step)
 		if err != nil {
-			return fmt.Errorf("%s: %w", *input, err)
+			return err
 		}
 		last := times[0].Add(time.Duration(len(values)-1) * step)
 		times = []time.Time{times[0], last}
 		fmt.Fprintf(stderr, "opsight forecast: resampled to a %s step: %d points, %d filled by interpolation\n", step, len(values), filled)
 	}
-	periods, err := seasonFlag(*season, step)
-	if err != nil {
-		return usageErrorf("--season: %v", err)
+	periods := cfg.seasons
+	if cfg.auto {
+		periods = dayAndWeek(step)
 	}
-	mod, err := forecast.Fit(values, forecast.Options{Seasons: periods, Horizon: *horizon})
+	mod, err := forecast.Fit(values, forecast.Options{Seasons: periods, Horizon: cfg.horizon})
 	if err != nil {
-		return fmt.Errorf("%s: %w", *input, err)
+		return err
 	}
 	for _, n := range mod.Notes {
 		fmt.Fprintf(stderr, "opsight forecast: note: %s\n", n)
 	}
-	p, err := mod.Forecast(*horizon, []float64{80, 95})
+	p, err := mod.Forecast(cfg.horizon, []float64{80, 95})
 	if err != nil {
 		return err
 	}
-	out := stdout
-	if *output != "" {
-		f, err := os.Create(*output)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
-	}
-	if err := writeForecast(out, times[len(times)-1], step, p); err != nil {
-		return err
-	}
-	if c, ok := out.(io.Closer); ok && *output != "" {
-		return c.Close()
-	}
-	return ctx.Err()
+	return writeForecast(out, times[len(times)-1], step, p)
 }
 
 func pickColumn(tab *tscsv.Table, name string) ([]float64, error) {
@@ -129,22 +148,32 @@ func pickColumn(tab *tscsv.Table, name string) ([]float64, error) {
 	return nil, fmt.Errorf("no column %q (have %s)", name, strings.Join(tab.Names, ", "))
 }
 
-// seasonFlag parses --season; auto means one day and one week in steps,
-// when the step divides a day.
-func seasonFlag(s string, step time.Duration) ([]int, error) {
-	if s != "auto" {
-		return parsePeriods(s)
+// parseSeasonFlag parses --season: "auto" (nil, resolved by dayAndWeek
+// once the step is known), "none", or a list of periods.
+func parseSeasonFlag(s string) ([]int, error) {
+	if s == "auto" {
+		return nil, nil
 	}
+	p, err := parsePeriods(s)
+	if err == nil && p == nil {
+		p = []int{}
+	}
+	return p, err
+}
+
+// dayAndWeek returns one day and one week in steps, when the step divides
+// a day (the periods of nearly every operations metric).
+func dayAndWeek(step time.Duration) []int {
 	const day = 24 * time.Hour
 	if step <= 0 || day%step != 0 {
-		return nil, nil
+		return nil
 	}
 	perDay := int(day / step)
 	var out []int
 	if perDay >= 2 {
 		out = append(out, perDay)
 	}
-	return append(out, 7*perDay), nil
+	return append(out, 7*perDay)
 }
 
 func writeForecast(w io.Writer, last time.Time, step time.Duration, p *forecast.Prediction) error {

@@ -49,8 +49,16 @@ func Fit(y []float64, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("%w: %d observed values, need at least %d", ErrTooShort, obs, MinPoints)
 	}
 	y = y[first:] // leading gaps carry no information
+	dropped := 0
+	if len(y) > MaxHistory {
+		dropped = len(y) - MaxHistory
+		y = y[dropped:]
+	}
 	n := len(y)
 	m := &Model{Version: Version, N: n, Horizon: o.Horizon}
+	if dropped > 0 {
+		m.note("only the last %d values were used; %d older ones were ignored", MaxHistory, dropped)
+	}
 	switch o.NonNegative {
 	case Auto:
 		m.NonNegative = nonNeg

@@ -52,6 +52,12 @@ var (
 // MinPoints is the shortest history Fit accepts.
 const MinPoints = 4
 
+// MaxHistory is the longest history Fit uses: older values are ignored (and
+// a note says so). Two years of hourly data or ten weeks of 5-minute data
+// are more than the methods can use (they adapt to the recent past), and the
+// cap bounds a fit to about a second whatever the input.
+const MaxHistory = 20_000
+
 const (
 	defaultHorizon = 48
 	defaultFolds   = 8

@@ -77,8 +77,13 @@ func Check(times []time.Time, step time.Duration) error {
 			return &Error{Row: i, Time: times[i], Err: ErrOffGrid,
 				Msg: fmt.Sprintf(": %s after the previous one, the step is %s", d, step)}
 		default:
+			k := int(d/step) - 1
+			what := "points are"
+			if k == 1 {
+				what = "point is"
+			}
 			return &Error{Row: i, Time: times[i], Err: ErrMissing,
-				Msg: fmt.Sprintf(": %d points of step %s missing before it", int(d/step)-1, step)}
+				Msg: fmt.Sprintf(": %d %s missing before it at step %s", k, what, step)}
 		}
 	}
 	return nil
@@ -88,7 +93,8 @@ func Check(times []time.Time, step time.Duration) error {
 // last timestamp, linearly interpolating in time between the nearest
 // observed (non-NaN) neighbours, and how many grid points had no
 // observation of their own. Grid points before the first or after the last
-// observed value are NaN (gaps for the model to handle).
+// observed value are NaN (gaps for the model to handle). More than a
+// million grid points is refused as a mistaken step.
 func Resample(times []time.Time, values []float64, step time.Duration) ([]float64, int, error) {
 	if step <= 0 {
 		return nil, 0, ErrBadStep
@@ -105,7 +111,7 @@ func Resample(times []time.Time, values []float64, step time.Duration) ([]float6
 		}
 	}
 	span := times[len(times)-1].Sub(times[0])
-	const maxPoints = 10_000_000
+	const maxPoints = 1_000_000
 	if span/step >= maxPoints {
 		return nil, 0, fmt.Errorf("grid: %s at step %s is more than %d points", span, step, maxPoints)
 	}

@@ -41,7 +41,7 @@ func TestCheck(t *testing.T) {
 		msg  string
 	}{
 		{"regular", times(0, h, 2*h, 3*h), nil, ""},
-		{"missing", times(0, h, 4*h, 5*h), ErrMissing, "data row 3 (2024-03-01T04:00:00Z): missing timestamps: 2 points"},
+		{"missing", times(0, h, 4*h, 5*h), ErrMissing, "data row 3 (2024-03-01T04:00:00Z): missing timestamps: 2 points are missing before it at step 1h0m0s"},
 		{"off grid", times(0, h, 2*h+30*time.Minute, 3*h+30*time.Minute), ErrOffGrid, "data row 3"},
 		{"unordered", times(0, h, h/2), ErrUnordered, "data row 3"},
 	}
