@@ -31,6 +31,7 @@ func runBenchM4(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parallel workers")
 	folds := fs.Int("folds", 0, "validation folds for opsight (0: default)")
 	perSeries := fs.Bool("series", false, "also print one line per series")
+	noShift := fs.Bool("no-level-shift", false, "opsight: do not follow level shifts near the end (forecast.Options.LevelShift Off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,7 +45,11 @@ func runBenchM4(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var meth m4.Method
 	switch *method {
 	case "opsight":
-		meth = m4.Opsight(forecast.Options{Seasons: periods, Folds: *folds})
+		o := forecast.Options{Seasons: periods, Folds: *folds}
+		if *noShift {
+			o.LevelShift = forecast.Off
+		}
+		meth = m4.Opsight(o)
 	case "naive2":
 		meth = func(train []float64, h int) (m4.Forecast, error) {
 			return m4.Forecast{Point: m4.Naive2(make([]float64, h), train, m4.Period)}, nil

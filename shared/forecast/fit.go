@@ -88,7 +88,7 @@ func Fit(y []float64, opts Options) (*Model, error) {
 		}
 	}
 	slices.Sort(periods)
-	prep, err := prepare(z, periods)
+	prep, err := prepare(z, periods, o.LevelShift != Off)
 	if err != nil {
 		return nil, err
 	}

@@ -185,6 +185,22 @@ func TestLevelShiftFollowed(t *testing.T) {
 	}
 }
 
+func TestLevelShiftOff(t *testing.T) {
+	y := hourly(960, 100, 1, 9)
+	for i := 960 - 24; i < 960; i++ {
+		y[i] += 40
+	}
+	o := hourlyOpts
+	o.LevelShift = Off
+	m, err := Fit(y, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ShiftAt != 0 {
+		t.Errorf("LevelShift Off: shift adopted at %d", m.ShiftAt)
+	}
+}
+
 func TestNoFalseShiftOnTrend(t *testing.T) {
 	y := hourly(960, 100, 1, 11)
 	for i := range y {

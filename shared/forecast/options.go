@@ -35,6 +35,11 @@ type Options struct {
 	// positive. Auto: on when every observed value is positive and the
 	// seasonal amplitude grows with the level (see Fit).
 	Log Switch
+	// LevelShift: Auto and On follow an abrupt level shift near the end of
+	// the history (see the package documentation); Off leaves it to the
+	// models, for metrics whose sudden drops are known to revert, such as
+	// business traffic on holidays.
+	LevelShift Switch
 	// Folds is the number of rolling origins of the validation; default 8.
 	Folds int
 	// Logger receives debug records about the choices Fit makes; nil
@@ -87,7 +92,7 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		seen[p] = true
 	}
-	for _, s := range []Switch{o.NonNegative, o.Log} {
+	for _, s := range []Switch{o.NonNegative, o.Log, o.LevelShift} {
 		if s < Auto || s > Off {
 			return o, fmt.Errorf("%w: switch value %d", ErrBadOptions, s)
 		}

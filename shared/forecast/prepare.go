@@ -57,9 +57,10 @@ type prepared struct {
 	shiftSize      float64 // on the working scale, added to the history before shiftAt
 }
 
-// prepare fills gaps, replaces spikes and removes a late level shift from
-// z (working scale, NaN at gaps), using the MSTL decomposition with periods.
-func prepare(z []float64, periods []int) (*prepared, error) {
+// prepare fills gaps, replaces spikes and, when shifts is true, removes a
+// late level shift from z (working scale, NaN at gaps), using the MSTL
+// decomposition with periods.
+func prepare(z []float64, periods []int, shifts bool) (*prepared, error) {
 	n := len(z)
 	p := &prepared{obs: z, z: make([]float64, n)}
 	if err := fillGaps(p.z, z); err != nil {
@@ -70,7 +71,9 @@ func prepare(z []float64, periods []int) (*prepared, error) {
 			p.gaps++
 		}
 	}
-	p.removeShift(periods)
+	if shifts {
+		p.removeShift(periods)
+	}
 	fit := make([]float64, n)
 	smoothFit(fit, p.z, periods)
 	resid := make([]float64, n)
