@@ -272,11 +272,17 @@ func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
 	for _, c := range chosen {
 		comp, err := ms[c].fit(prep.z, dec, ms[c].period)
 		if err != nil {
-			return fmt.Errorf("forecast: refitting %s on the whole history: %w", ms[c].name(), err)
+			// It fitted every fold but not the whole history (an AR fit
+			// that turned explosive, say): the others carry on.
+			m.note("%s left out: it failed on the whole history: %v", ms[c].name(), err)
+			continue
 		}
 		comp.Weight = 1
 		m.Components = append(m.Components, *comp)
 		names = append(names, ms[c].name())
+	}
+	if len(m.Components) == 0 {
+		return m.fallback(prep, o)
 	}
 	o.Logger.Debug("forecast: chosen", "methods", strings.Join(names, "+"), "validation", m.Validation, "folds", len(origins))
 	return nil
