@@ -1,0 +1,214 @@
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/opsight/opsight/shared/aiops"
+	"github.com/opsight/opsight/shared/postgres"
+)
+
+// Kind is a kind of injected incident.
+type Kind string
+
+// The incidents the demo injects: the four shapes detection has to find.
+const (
+	// LatencySpike multiplies a service's latency several-fold for minutes.
+	LatencySpike Kind = "latency_spike"
+	// ErrorBurst raises the error ratio to several percent for minutes, and
+	// latency with it (timeouts and retries).
+	ErrorBurst Kind = "error_burst"
+	// MemoryLeak ramps memory for hours until the replicas are OOM-killed,
+	// which the restarts metric shows at the incident's end.
+	MemoryLeak Kind = "memory_leak"
+	// LevelShift raises CPU by a quarter or more after a deploy, for about a
+	// day until a fix is deployed.
+	LevelShift Kind = "level_shift"
+)
+
+var kinds = []Kind{LatencySpike, ErrorBurst, MemoryLeak, LevelShift}
+
+// Incident is one injected incident.
+type Incident struct {
+	ID      string // "e<epoch>-<n>", stable for the generator
+	Service string
+	Kind    Kind
+	// Metrics are those the incident changes, the main one first.
+	Metrics     []string
+	Start, End  time.Time
+	Description string
+	// magnitude: the latency factor, peak error ratio, memory growth
+	// (share of the resting level) or CPU increase (share).
+	magnitude float64
+}
+
+// Record is the incident as the database lists it.
+func (in Incident) Record() postgres.DemoIncident {
+	return postgres.DemoIncident{ID: in.ID, Service: in.Service, Kind: string(in.Kind),
+		Metrics: append([]string(nil), in.Metrics...), Start: in.Start, End: in.End, Description: in.Description}
+}
+
+// eligible reports whether p can have an incident of kind k: it needs the
+// metric the incident shows in.
+func eligible(p *profile, k Kind) bool {
+	switch k {
+	case LatencySpike:
+		return p.has(aiops.MetricLatencyP95)
+	case ErrorBurst:
+		return p.has(aiops.MetricErrorRate)
+	case MemoryLeak:
+		return p.has(aiops.MetricMemory) && p.has(aiops.MetricRestarts)
+	default:
+		return p.has(aiops.MetricCPU)
+	}
+}
+
+// plan lays out the incidents of one epoch: the epoch'th period of Days days
+// after the origin (epoch 0 is the backfill; later ones happen live). The
+// plan is a function of the seed and the epoch only.
+//
+// Day 0 of an epoch stays quiet, and every later day gets one incident,
+// kinds taken in rounds of the four in shuffled order, so a 14-day epoch has
+// three or four of each. A service rests for a full day after an incident
+// ends before its next one starts, so the same hours of the day before any
+// incident are undisturbed: "compare with yesterday" is a fair check. The
+// last day always gets a latency spike ending at least an hour before the
+// epoch does, so a backfill's last 24 hours hold a finished incident.
+// Level shifts start on Tuesday to Thursday, the days teams deploy, so the
+// day before a shift is an ordinary weekday too.
+func (g *Generator) plan(epoch int) []Incident {
+	if epoch < 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(g.seed, uint64(epoch)^0x1e51de47))
+	e0 := g.origin.Add(time.Duration(epoch) * g.epoch)
+	e1 := e0.Add(g.epoch)
+	free := make([]time.Time, len(catalogue)) // when each service may next start one
+	used := make([]int, len(catalogue))
+	var queue []Kind
+	var out []Incident
+	days := int(g.epoch / (24 * time.Hour))
+	for d := 1; d < days; d++ {
+		day := e0.Add(time.Duration(d) * 24 * time.Hour)
+		last := d == days-1
+		if len(queue) == 0 {
+			queue = append(queue, kinds...)
+			rng.Shuffle(len(queue), func(i, j int) { queue[i], queue[j] = queue[j], queue[i] })
+		}
+		// The round's kinds first (a level shift first on its days, which
+		// are few), then any other kind rather than a quiet day.
+		try := append([]Kind(nil), queue...)
+		if wd := day.Weekday(); wd >= time.Tuesday && wd <= time.Thursday {
+			sort.SliceStable(try, func(i, j int) bool { return try[i] == LevelShift })
+		}
+		for _, k := range kinds {
+			if !slices.Contains(try, k) {
+				try = append(try, k)
+			}
+		}
+		if last {
+			try = []Kind{LatencySpike}
+		}
+		for _, k := range try {
+			in, ok := g.place(rng, k, day, e1, last)
+			if !ok {
+				continue
+			}
+			// Among the services free for it, those with the fewest
+			// incidents so far, so every service gets its share.
+			var cands []int
+			for s, p := range catalogue {
+				switch {
+				case !eligible(p, k) || free[s].After(in.Start):
+				case len(cands) == 0 || used[s] < used[cands[0]]:
+					cands = []int{s}
+				case used[s] == used[cands[0]]:
+					cands = append(cands, s)
+				}
+			}
+			if len(cands) == 0 {
+				continue
+			}
+			s := cands[rng.IntN(len(cands))]
+			in.Service = catalogue[s].name
+			in.ID = fmt.Sprintf("e%d-%d", epoch, len(out))
+			g.describe(&in, catalogue[s])
+			free[s] = in.End.Add(24 * time.Hour)
+			used[s]++
+			out = append(out, in)
+			if qi := slices.Index(queue, k); qi >= 0 && !last {
+				queue = slices.Delete(queue, qi, qi+1)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// place picks an incident's time and size on day, or reports that the kind
+// does not fit that day.
+func (g *Generator) place(rng *rand.Rand, k Kind, day, epochEnd time.Time, last bool) (Incident, bool) {
+	minutes := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Minute }
+	in := Incident{Kind: k}
+	var dur time.Duration
+	switch k {
+	case LatencySpike:
+		dur = minutes(12, 40)
+		in.magnitude = 5 + 4*rng.Float64()
+		if last {
+			// Anywhere in the last day, finished an hour before its end.
+			span := epochEnd.Add(-time.Hour - dur).Sub(day)
+			in.Start = day.Add(time.Duration(rng.Int64N(int64(span)/int64(time.Minute))) * time.Minute)
+		} else {
+			in.Start = day.Add(9*time.Hour + minutes(0, 10*60))
+		}
+	case ErrorBurst:
+		dur = minutes(6, 25)
+		in.magnitude = 0.06 + 0.19*rng.Float64()
+		in.Start = day.Add(8*time.Hour + minutes(0, 12*60))
+	case MemoryLeak:
+		dur = minutes(4*60, 10*60)
+		in.magnitude = 0.6 + 0.4*rng.Float64()
+		in.Start = day.Add(minutes(0, 12*60))
+	case LevelShift:
+		if wd := day.Weekday(); wd < time.Tuesday || wd > time.Thursday {
+			return in, false
+		}
+		dur = minutes(20*60, 30*60)
+		in.magnitude = 0.25 + 0.15*rng.Float64()
+		in.Start = day.Add(10*time.Hour + minutes(0, 6*60))
+	}
+	in.End = in.Start.Add(dur)
+	return in, !in.End.After(epochEnd.Add(-time.Hour))
+}
+
+// describe fills the incident's metrics and description.
+func (g *Generator) describe(in *Incident, p *profile) {
+	latencies := func() []string {
+		var out []string
+		for _, m := range []string{aiops.MetricLatencyP95, aiops.MetricLatencyP50, aiops.MetricLatencyP99} {
+			if p.has(m) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	dur := in.End.Sub(in.Start)
+	switch in.Kind {
+	case LatencySpike:
+		in.Metrics = latencies()
+		in.Description = fmt.Sprintf("latency ×%.1f for %d min: %s", in.magnitude, int(dur.Minutes()), p.slowCause)
+	case ErrorBurst:
+		in.Metrics = append([]string{aiops.MetricErrorRate}, latencies()...)
+		in.Description = fmt.Sprintf("errors up to %.0f%% of requests for %d min: %s", 100*in.magnitude, int(dur.Minutes()), p.errorCause)
+	case MemoryLeak:
+		in.Metrics = []string{aiops.MetricMemory, aiops.MetricRestarts}
+		in.Description = fmt.Sprintf("memory grows %.0f%% over %.1f h until the replicas are OOM-killed and restart", 100*in.magnitude, dur.Hours())
+	case LevelShift:
+		in.Metrics = []string{aiops.MetricCPU}
+		in.Description = fmt.Sprintf("CPU %.0f%% higher after deploying %s; fixed %.0f h later", 100*in.magnitude, p.deploy, dur.Hours())
+	}
+}
