@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 
 // BenchmarkColdStart starts a fresh instance of each function per iteration
 // and reports Lambda's Init Duration (process start to the runtime's first
-// /next) and the stripped bootstrap's size.
+// /next) and the size of the stripped bootstrap.
 func BenchmarkColdStart(b *testing.B) {
 	root := testfiles.RepoRoot()
 	tpl, err := samtemplate.ReadFile(filepath.Join(root, "template.yaml"))
@@ -51,6 +52,9 @@ func BenchmarkColdStart(b *testing.B) {
 			}
 			b.ReportMetric(ms(percentile(inits, 50)), "init-p50-ms")
 			b.ReportMetric(ms(percentile(inits, 99)), "init-p99-ms")
+			if fi, err := os.Stat(filepath.Join(root, ".local", "bin", dir, "bootstrap")); err == nil {
+				b.ReportMetric(float64(fi.Size())/1e6, "bootstrap-MB")
+			}
 		})
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsight/opsight/infra/devserver"
 	"github.com/opsight/opsight/infra/localrt"
 	"github.com/opsight/opsight/infra/samtemplate"
 	"github.com/opsight/opsight/shared/postgres/pgtest"
@@ -43,6 +44,7 @@ func newRuntime(tb testing.TB, out io.Writer) *localrt.Runtime {
 		Template: tpl,
 		Dir:      root,
 		BinDir:   filepath.Join(root, ".local", "bin"),
+		LDFlags:  devserver.LDFlags(),
 		Output:   out,
 		Env: localrt.Overrides{localrt.AllFunctions: {
 			"DATABASE_URL":        pgtest.NewDatabaseURL(tb),

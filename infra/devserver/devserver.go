@@ -20,6 +20,7 @@ import (
 	"github.com/opsight/opsight/infra/devdb"
 	"github.com/opsight/opsight/infra/localrt"
 	"github.com/opsight/opsight/infra/samtemplate"
+	"github.com/opsight/opsight/shared/buildinfo"
 	"github.com/opsight/opsight/shared/config"
 	"github.com/opsight/opsight/shared/postgres"
 )
@@ -109,6 +110,7 @@ func (p *Platform) start(ctx context.Context, root string, o Options) error {
 		Template:  tpl,
 		Dir:       root,
 		BinDir:    filepath.Join(root, ".local", "bin"),
+		LDFlags:   LDFlags(),
 		StaticDir: filepath.Join(root, o.WebDir),
 		Env:       localrt.Overrides{localrt.AllFunctions: functionEnv(root, p.DatabaseURL, o.Env)},
 		Logger:    o.Log,
@@ -162,6 +164,15 @@ func (p *Platform) Close() error {
 		p.db = nil
 	}
 	return errors.Join(errs...)
+}
+
+// LDFlags strips the local function binaries as the deployed ones are (so
+// cold starts and sizes measured locally mean something) and stamps them
+// with the version this binary was stamped with.
+func LDFlags() string {
+	const pkg = "github.com/opsight/opsight/shared/buildinfo"
+	return fmt.Sprintf("-s -w -X %s.Version=%s -X %s.Commit=%s -X %s.Date=%s",
+		pkg, buildinfo.Version, pkg, buildinfo.Commit, pkg, buildinfo.Date)
 }
 
 // Done is closed (with the server's error) when the gateway stops serving.

@@ -15,7 +15,7 @@ import (
 // Build compiles the named functions (logical IDs or directory names; all
 // of them when none is named) for this machine, in parallel:
 //
-//	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o BinDir/<dir>/bootstrap ./SourceDir/<dir>
+//	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath [-ldflags LDFlags] -o BinDir/<dir>/bootstrap ./SourceDir/<dir>
 //
 // Lambda runs arm64 builds; those do not run here, so local binaries are
 // built for the host, from the same source.
@@ -45,7 +45,11 @@ func (r *Runtime) build(ctx context.Context, fn *function) error {
 		return err
 	}
 	pkg := "./" + filepath.ToSlash(filepath.Join(r.cfg.SourceDir, fn.dir))
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", fn.bin, pkg)
+	args := []string{"build", "-tags", "lambda.norpc", "-trimpath"}
+	if r.cfg.LDFlags != "" {
+		args = append(args, "-ldflags", r.cfg.LDFlags)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", fn.bin, pkg)...)
 	cmd.Dir = r.cfg.Dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	out, err := cmd.CombinedOutput()

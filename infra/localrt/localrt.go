@@ -51,6 +51,9 @@ type Config struct {
 	// BinDir receives <dir>/bootstrap for each function; default
 	// ".local/bin".
 	BinDir string
+	// LDFlags are passed to the linker by Build, e.g. "-s -w -X ..." to
+	// strip and stamp the binaries as the deployed ones are.
+	LDFlags string
 	// Env overrides the template's environment variables.
 	Env Overrides
 	// StaticDir is served at / by the gateway (the dashboard); optional.
