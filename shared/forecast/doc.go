@@ -7,19 +7,22 @@
 // and the seasonal periods to consider, in steps (24 and 168 for hourly
 // data). It
 //
-//   - models ln y when every value is positive, so that daily and weekly
-//     swings that grow with the level stay proportional and forecasts stay
-//     positive; and clamps forecasts and bounds at 0 when no value is
-//     negative (Options.Log, Options.NonNegative override both);
+//   - models ln y when every value is positive and the log scale forecasts
+//     the last two validation origins better (request rates, traffic: swings
+//     grow with the level), else the series itself (filling disks: linear
+//     growth, which the log would turn exponential); clamps forecasts and
+//     bounds at 0 when no value is negative (Options.Log and
+//     Options.NonNegative override both);
 //   - fills gaps and replaces gross spikes (runs of up to three points more
 //     than twelve robust standard deviations off a robust MSTL fit) by the
 //     fit, keeping longer excursions, which are behaviour, not glitches;
-//   - detects an abrupt level shift in the last week (at most a third of
-//     the history) that is flat on both sides and seen against every
-//     seasonal lag, and moves the history before it to the new level, so
-//     every model starts where the series is now; while the shift is
-//     younger than the shortest period the intervals also cover a return
-//     to the old level;
+//   - detects an abrupt level shift in the last 168 steps (at most a third
+//     of the history) that is flat on both sides, stands out from the
+//     history's day-to-day wandering and is seen against every seasonal lag,
+//     and moves the history before it to the new level, so every model
+//     starts where the series is now; while the shift is younger than the
+//     shortest period the intervals also cover a return to the old level
+//     (Options.LevelShift Off leaves shifts to the models);
 //   - validates candidate methods on rolling origins of the history (8 by
 //     default, half a horizon apart, each refitted on the data before its
 //     origin): MSTL decomposition with the seasonally adjusted series

@@ -72,7 +72,7 @@ func Fit(y []float64, opts Options) (*Model, error) {
 		}
 		m.Log = true
 	case Auto:
-		m.Log = allPos
+		m.Log = allPos && logValidates(y, usablePeriods(o.Seasons, n), o.Horizon)
 	}
 	z := make([]float64, n)
 	for i, v := range y {
@@ -124,6 +124,64 @@ func Fit(y []float64, opts Options) (*Model, error) {
 		periods = periods[:len(periods)-1]
 	}
 	return m, m.fallback(prep, o)
+}
+
+// logValidates decides the working scale of a positive series: the log
+// makes growth exponential and seasonal swings proportional to the level,
+// which suits request rates and traffic, while filling disks and other
+// bounded percentages grow linearly, where the log would bring a capacity
+// breach forward. The main method (MSTL with ETS, or ETS without periods)
+// is fitted on both scales at the last two rolling origins and the scale
+// with the smaller mean absolute error on the original scale wins; ties
+// and series too short to tell go to the log.
+func logValidates(y []float64, periods []int, h int) bool {
+	n := len(y)
+	x := make([]float64, n)
+	if fillGaps(x, y) != nil {
+		return true
+	}
+	lx := make([]float64, n)
+	for i, v := range x {
+		lx[i] = math.Log(v)
+	}
+	origins := foldOrigins(n, h, 2, minTrain(periods))
+	if len(origins) == 0 {
+		return true
+	}
+	fit := fitMSTLETS
+	if len(periods) == 0 {
+		fit = fitETS
+	}
+	var errRaw, errLog float64
+	f := make([]float64, h)
+	for _, t := range origins {
+		for _, lg := range []bool{false, true} {
+			z := x[:t]
+			if lg {
+				z = lx[:t]
+			}
+			dec, err := decomposition(z, periods)
+			if err != nil {
+				return true
+			}
+			c, err := fit(z, dec, 0)
+			if err != nil || c.forecast(f) != nil {
+				return true
+			}
+			for i, v := range f {
+				if lg {
+					v = math.Exp(v)
+				}
+				e := math.Abs(x[t+i] - v)
+				if lg {
+					errLog += e
+				} else {
+					errRaw += e
+				}
+			}
+		}
+	}
+	return errLog <= errRaw
 }
 
 func (m *Model) note(format string, a ...any) {

@@ -419,3 +419,25 @@ func BenchmarkFit960(b *testing.B) {
 		}
 	}
 }
+
+func TestLinearGrowthKeepsOriginalScale(t *testing.T) {
+	// A disk filling linearly: on the log scale its trend would turn
+	// exponential and bring the 90% breach days forward.
+	y := make([]float64, 24*35)
+	for i := range y {
+		y[i] = 60 + 0.02*float64(i) + 0.5*math.Sin(2*math.Pi*float64(i)/24)
+	}
+	m, err := Fit(y, hourlyOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Log {
+		t.Error("linear growth modelled on the log scale")
+	}
+	p, _ := m.Forecast(24*40, []float64{95})
+	c, _ := p.Crossing(90, Above, 95)
+	want := int(math.Ceil((90 - 60 - 0.02*float64(len(y)-1)) / 0.02)) // 661 steps
+	if c.Mean < want-24 || c.Mean > want+24 {
+		t.Errorf("breach at step %d, want %d ± 24", c.Mean, want)
+	}
+}

@@ -32,8 +32,8 @@ type Options struct {
 	NonNegative Switch
 	// Log models the logarithm of the series, which turns multiplicative
 	// seasonality and growth into additive ones and keeps forecasts
-	// positive. Auto: on when every observed value is positive and the
-	// seasonal amplitude grows with the level (see Fit).
+	// positive. Auto: on when every observed value is positive and the log
+	// scale validates better (see the package documentation).
 	Log Switch
 	// LevelShift: Auto and On follow an abrupt level shift near the end of
 	// the history (see the package documentation); Off leaves it to the
