@@ -123,7 +123,7 @@ func Fit(y []float64, opts Options) (*Model, error) {
 		m.note("seasonal period %d dropped: too short to validate a %d-step forecast", periods[len(periods)-1], o.Horizon)
 		periods = periods[:len(periods)-1]
 	}
-	return m, m.fallback(prep, o)
+	return m, m.fallback(prep, fmt.Sprintf("series of %d points is too short to validate a %d-step forecast (needs %d)", n, o.Horizon, o.Horizon+minFitPoints))
 }
 
 // logValidates decides the working scale of a positive series: the log
@@ -292,7 +292,7 @@ func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
 	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] < score[order[b]] })
 	best := score[order[0]]
 	if math.IsInf(best, 1) || math.IsNaN(best) {
-		return m.fallback(prep, o)
+		return m.fallback(prep, "no method could be validated")
 	}
 	var chosen []int
 	for _, c := range order {
@@ -340,7 +340,7 @@ func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
 		names = append(names, ms[c].name())
 	}
 	if len(m.Components) == 0 {
-		return m.fallback(prep, o)
+		return m.fallback(prep, "no chosen method fitted the whole history")
 	}
 	o.Logger.Debug("forecast: chosen", "methods", strings.Join(names, "+"), "validation", m.Validation, "folds", len(origins))
 	return nil
@@ -357,7 +357,7 @@ func decomposition(z []float64, periods []int) (*decompose.MSTL, error) {
 // short to hold out a horizon: non-seasonal ETS when there are enough points,
 // else the naive method. Its intervals assume random-walk growth of the
 // one-step errors of the naive method, which is conservative.
-func (m *Model) fallback(prep *prepared, o Options) error {
+func (m *Model) fallback(prep *prepared, why string) error {
 	z := prep.z
 	n := len(z)
 	var comp *Component
@@ -371,32 +371,24 @@ func (m *Model) fallback(prep *prepared, o Options) error {
 	m.Periods = nil
 	comp.Weight = 1
 	m.Components = []Component{*comp}
-	m.note("series of %d points is too short to validate a %d-step forecast (needs %d); fell back to %s without validation",
-		n, o.Horizon, o.Horizon+minFitPoints, comp.Kind)
-	errs := make([][]float64, 1)
-	errs[0] = make([]float64, 0, n-1)
-	for i := 1; i < n; i++ {
-		errs[0] = append(errs[0], prep.obs[i]-z[i-1])
-	}
-	// Treat every one-step error as a step-1 error.
-	cal := calibrate([][]float64{{}})
+	m.note("%s; fell back to %s without validation", why, comp.Kind)
+	// One-step naive errors, scaled as a random walk's: σ_k = σ_1·√k.
+	var cal Calibration
 	var ss float64
-	k := 0
-	for _, e := range errs[0] {
-		if !math.IsNaN(e) {
+	var errs []float64
+	for i := 1; i < n; i++ {
+		if e := prep.obs[i] - z[i-1]; !math.IsNaN(e) {
+			errs = append(errs, e)
 			ss += e * e
-			k++
 		}
 	}
-	if k > 0 && ss > 0 {
-		cal.C, cal.D = math.Log(ss/float64(k)), 1
-		for _, e := range errs[0] {
-			if !math.IsNaN(e) {
-				cal.Errors = append(cal.Errors, e/cal.scale(1))
-			}
+	if len(errs) > 0 && ss > 0 {
+		cal.C, cal.D = math.Log(ss/float64(len(errs))), 1
+		for _, e := range errs {
+			cal.Errors = append(cal.Errors, e/cal.scale(1))
 		}
 		slices.Sort(cal.Errors)
-		cal.Folds = k // few errors: widen as for a sample of k
+		cal.Folds = len(errs) // few errors: widen as for a sample of that size
 	}
 	m.Calib = cal
 	return nil
