@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { json as arbitraryJSON, rng, text } from '../testing/arbitrary';
+import { json as arbitraryJSON, rng, runs, text } from '../testing/arbitrary';
 import { ApiClient, ApiError, parseRetryAfter, queryString, type Fetch } from './client';
 import { Fields } from './decode';
 import { decodeHealth } from './platform';
@@ -169,7 +169,7 @@ describe('ApiClient.request on arbitrary answers', () => {
   it('throws only ApiError, whatever the status and body', async () => {
     const rand = rng(3);
     const statuses = [200, 201, 204, 400, 404, 409, 413, 500, 502, 503];
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < runs(2000); i++) {
       const status = statuses[Math.floor(rand() * statuses.length)] ?? 200;
       const body = rand() < 0.8 ? JSON.stringify(arbitraryJSON(rand)) : text(rand);
       const retryAfter = text(rand, 3);

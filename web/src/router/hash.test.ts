@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { rng, text } from '../testing/arbitrary';
+import { rng, runs, text } from '../testing/arbitrary';
 import { formatHash, parseHash } from './hash';
 
 describe('parseHash', () => {
@@ -46,7 +46,7 @@ describe('formatHash', () => {
 describe('parseHash on arbitrary input', () => {
   it('never throws, and its path is canonical', () => {
     const rand = rng(1);
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < runs(5000); i++) {
       const hash = text(rand);
       const loc = parseHash(hash);
       expect(loc.path, JSON.stringify(hash)).toMatch(/^\/(?!\/)/);

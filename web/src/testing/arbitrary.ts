@@ -2,10 +2,20 @@
 // (addresses, form text, API answers) with garbage: the TypeScript
 // counterpart of the Go fuzz tests. A fixed seed keeps failures
 // reproducible; the failing input is in the assertion message.
+//
+// For a long run, scale the number of inputs and move the seeds:
+//   ARBITRARY_SCALE=100 ARBITRARY_SEED=$RANDOM npm test --prefix web -- --testTimeout=0
 
-/** rng returns a deterministic generator of numbers in [0, 1) (mulberry32). */
+const env = import.meta.env as Record<string, string | undefined>;
+
+/** runs is how many inputs a test with n by default tries. */
+export function runs(n: number): number {
+  return Math.max(1, Math.round(n * (Number(env['ARBITRARY_SCALE']) || 1)));
+}
+
+/** rng returns a deterministic generator of numbers in [0, 1) (mulberry32), offset by ARBITRARY_SEED. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
+  let a = (seed + (Number(env['ARBITRARY_SEED']) || 0)) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../../api/client';
-import { rng, text } from '../../testing/arbitrary';
+import { rng, runs, text } from '../../testing/arbitrary';
 import { emptyForm, fieldOf, parseLabels, placeError, toRequest } from './form';
 
 describe('parseLabels', () => {
@@ -83,7 +83,7 @@ describe('placeError', () => {
 describe('parseLabels on arbitrary input', () => {
   it('never throws, and what it reads reads back the same', () => {
     const rand = rng(2);
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < runs(5000); i++) {
       const input = text(rand);
       const got = parseLabels(input);
       if (!got.ok) {
