@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/opsight/opsight/shared/aiops"
 	"github.com/opsight/opsight/shared/postgres"
@@ -21,6 +25,9 @@ type Options struct {
 	// BatchMinutes is how many minutes of every series one write holds
 	// (default 1440: a day, about 70,000 points).
 	BatchMinutes int
+	// Workers is how many chunks are written, and rollup hours refreshed,
+	// at once (default 2).
+	Workers int
 	// Client sends the stream's requests; default a client with a 30 s
 	// timeout.
 	Client *http.Client
@@ -49,6 +56,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchMinutes <= 0 {
 		o.BatchMinutes = 1440
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 30 * time.Second}
@@ -120,37 +130,78 @@ func backfill(ctx context.Context, db *postgres.DB, g *Generator, end time.Time,
 	}
 
 	start := time.Now()
-	step := time.Duration(opt.BatchMinutes) * time.Minute
-	for from := g.origin; from.Before(end); from = from.Add(step) {
-		to := from.Add(step)
-		if to.After(end) {
-			to = end
-		}
-		batch := g.Samples(from, to)
-		res, err := db.WriteSamples(ctx, batch, postgres.WriteOptions{})
-		if err != nil {
-			return fmt.Errorf("demo: write %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
-		}
-		sum.Series, sum.Points = res.Series, sum.Points+res.Points
-		opt.Log.Debug("demo: wrote", "from", from, "points", res.Points)
+	if err := writeDays(ctx, db, g, end, opt, sum); err != nil {
+		return err
 	}
 	sum.Write = time.Since(start)
 
 	start = time.Now()
-	for {
-		n, err := db.RefreshRollups(ctx, 5000)
-		if err != nil {
-			return err
-		}
-		sum.Rollups += n
-		if n == 0 {
-			break
-		}
+	if sum.Rollups, err = refreshAll(ctx, db, opt.Workers); err != nil {
+		return err
 	}
 	sum.Refresh = time.Since(start)
 	opt.Log.Info("demo: backfilled", "seed", opt.Seed, "from", g.origin, "points", sum.Points,
 		"incidents", len(sum.Incidents), "write", sum.Write.Round(time.Millisecond), "refresh", sum.Refresh.Round(time.Millisecond))
 	return nil
+}
+
+// writeDays writes [origin, end) in chunks of BatchMinutes, newest first,
+// so the dashboard's default view (the last hours) fills within a second or
+// two while older days follow. The first chunk is written alone, creating
+// the series; then Workers write the rest side by side, each chunk in its
+// own transaction.
+func writeDays(ctx context.Context, db *postgres.DB, g *Generator, end time.Time, opt Options, sum *Summary) error {
+	step := time.Duration(opt.BatchMinutes) * time.Minute
+	var chunks [][2]time.Time
+	for to := end; to.After(g.origin); to = to.Add(-step) {
+		from := to.Add(-step)
+		if from.Before(g.origin) {
+			from = g.origin
+		}
+		chunks = append(chunks, [2]time.Time{from, to})
+	}
+	var mu sync.Mutex
+	write := func(ctx context.Context, c [2]time.Time) error {
+		res, err := db.WriteSamples(ctx, g.Samples(c[0], c[1]), postgres.WriteOptions{})
+		if err != nil {
+			return fmt.Errorf("demo: write %s to %s: %w", c[0].Format(time.RFC3339), c[1].Format(time.RFC3339), err)
+		}
+		mu.Lock()
+		sum.Series, sum.Points = res.Series, sum.Points+res.Points
+		mu.Unlock()
+		return nil
+	}
+	if err := write(ctx, chunks[0]); err != nil {
+		return err
+	}
+	opt.Log.Info("demo: wrote the latest minutes; writing the older ones", "through", end.Add(-time.Minute))
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(opt.Workers)
+	for _, c := range chunks[1:] {
+		eg.Go(func() error { return write(ctx, c) })
+	}
+	return eg.Wait()
+}
+
+// refreshAll refreshes dirty rollups with workers side by side (each claims
+// its own hours: RefreshRollups skips locked ones) until none remain, and
+// returns how many series-hours were refreshed.
+func refreshAll(ctx context.Context, db *postgres.DB, workers int) (int, error) {
+	var total atomic.Int64
+	eg, ctx := errgroup.WithContext(ctx)
+	for range workers {
+		eg.Go(func() error {
+			for {
+				n, err := db.RefreshRollups(ctx, 1000)
+				if err != nil || n == 0 {
+					return err
+				}
+				total.Add(int64(n))
+			}
+		})
+	}
+	err := eg.Wait()
+	return int(total.Load()), err
 }
 
 // registerServices registers the demo services that are missing and returns

@@ -246,3 +246,23 @@ func TestStreamNeedsAnAPI(t *testing.T) {
 		t.Fatal("Stream to a URL without scheme succeeded")
 	}
 }
+
+// BenchmarkBackfill measures the whole default backfill: 14 days of every
+// series written and its rollups refreshed, on a fresh database each time.
+func BenchmarkBackfill(b *testing.B) {
+	var write, refresh time.Duration
+	points := 0
+	for b.Loop() {
+		b.StopTimer()
+		db := pgtest.NewDB(b)
+		b.StartTimer()
+		sum, err := Backfill(context.Background(), db, Options{Now: func() time.Time { return t0 }, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		write, refresh, points = write+sum.Write, refresh+sum.Refresh, sum.Points
+	}
+	b.ReportMetric(float64(points), "points/op")
+	b.ReportMetric(write.Seconds()/float64(b.N), "write-s/op")
+	b.ReportMetric(refresh.Seconds()/float64(b.N), "refresh-s/op")
+}

@@ -126,8 +126,13 @@ func TestMetricsFollowTraffic(t *testing.T) {
 	}
 }
 
+// origins are a midnight and a moment in the middle of a day: incidents
+// keep to calendar days either way.
+var origins = []time.Time{origin, origin.Add(3*24*time.Hour + 12*time.Hour + 36*time.Minute)}
+
 func TestIncidentPlan(t *testing.T) {
-	for _, seed := range []int64{1, 2, 3, 42} {
+	for i, seed := range []int64{1, 2, 3, 42, 5, 6, 7, 8} {
+		origin := origins[i%2]
 		g := NewGenerator(seed, origin, 14)
 		end := origin.Add(14 * 24 * time.Hour)
 		list := g.Incidents(origin, end)
@@ -164,7 +169,8 @@ func TestIncidentPlan(t *testing.T) {
 // TestIncidentsVisible checks each injected incident against the same hours
 // of the day before, as a person looking at the chart would.
 func TestIncidentsVisible(t *testing.T) {
-	for _, seed := range []int64{1, 7} {
+	for i, seed := range []int64{1, 7, 8, 9} {
+		origin := origins[i%2]
 		g := NewGenerator(seed, origin, 14)
 		for _, in := range g.Incidents(origin, origin.Add(14*24*time.Hour)) {
 			day := 24 * time.Hour

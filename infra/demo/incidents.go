@@ -70,15 +70,17 @@ func eligible(p *profile, k Kind) bool {
 // after the origin (epoch 0 is the backfill; later ones happen live). The
 // plan is a function of the seed and the epoch only.
 //
-// Day 0 of an epoch stays quiet, and every later day gets one incident,
-// kinds taken in rounds of the four in shuffled order, so a 14-day epoch has
-// three or four of each. A service rests for a full day after an incident
-// ends before its next one starts, so the same hours of the day before any
-// incident are undisturbed: "compare with yesterday" is a fair check. The
-// last day always gets a latency spike ending at least an hour before the
-// epoch does, so a backfill's last 24 hours hold a finished incident.
-// Level shifts start on Tuesday to Thursday, the days teams deploy, so the
-// day before a shift is an ordinary weekday too.
+// Incidents keep to calendar days (UTC), so business hours mean something:
+// the first day of an epoch stays quiet, then each whole day before the
+// epoch's last 24 hours gets one incident, of the kind seen least so far
+// that fits, so a 14-day epoch has three or four of each. A service
+// rests for a full day after an incident ends before its next one starts,
+// and no incident starts within a day of the epoch's start, so the same
+// hours of the day before any incident are undisturbed: "compare with
+// yesterday" is a fair check. The last 24 hours always get a latency spike
+// ending at least an hour before the epoch does, so a backfill's last day
+// holds a finished incident. Level shifts start on Tuesday to Thursday, the
+// days teams deploy, so the day before a shift is an ordinary weekday too.
 func (g *Generator) plan(epoch int) []Incident {
 	if epoch < 0 {
 		return nil
@@ -87,28 +89,38 @@ func (g *Generator) plan(epoch int) []Incident {
 	e0 := g.origin.Add(time.Duration(epoch) * g.epoch)
 	e1 := e0.Add(g.epoch)
 	free := make([]time.Time, len(catalogue)) // when each service may next start one
+	for s := range free {
+		free[s] = e0.Add(24 * time.Hour)
+	}
 	used := make([]int, len(catalogue))
-	var queue []Kind
+	count := map[Kind]int{}
 	var out []Incident
-	days := int(g.epoch / (24 * time.Hour))
-	for d := 1; d < days; d++ {
-		day := e0.Add(time.Duration(d) * 24 * time.Hour)
-		last := d == days-1
-		if len(queue) == 0 {
-			queue = append(queue, kinds...)
-			rng.Shuffle(len(queue), func(i, j int) { queue[i], queue[j] = queue[j], queue[i] })
+	lastDay := e1.Add(-24 * time.Hour)
+	for day := e0.Truncate(24 * time.Hour).Add(24 * time.Hour); ; day = day.Add(24 * time.Hour) {
+		last := day.Add(24 * time.Hour).After(lastDay)
+		if last {
+			day = lastDay
 		}
-		// The round's kinds first (a level shift first on its days, which
-		// are few), then any other kind rather than a quiet day.
-		try := append([]Kind(nil), queue...)
-		if wd := day.Weekday(); wd >= time.Tuesday && wd <= time.Thursday {
-			sort.SliceStable(try, func(i, j int) bool { return try[i] == LevelShift })
+		// The kinds seen least so far first, in random order among equals;
+		// a level shift counts one less on its few days, so it gets them.
+		order := map[Kind]int{}
+		for i, j := range rng.Perm(len(kinds)) {
+			order[kinds[i]] = j
 		}
-		for _, k := range kinds {
-			if !slices.Contains(try, k) {
-				try = append(try, k)
+		try := slices.Clone(kinds)
+		deployDay := day.Weekday() >= time.Tuesday && day.Weekday() <= time.Thursday
+		rank := func(k Kind) int {
+			if k == LevelShift && deployDay {
+				return count[k] - 1
 			}
+			return count[k]
 		}
+		sort.SliceStable(try, func(i, j int) bool {
+			if ri, rj := rank(try[i]), rank(try[j]); ri != rj {
+				return ri < rj
+			}
+			return order[try[i]] < order[try[j]]
+		})
 		if last {
 			try = []Kind{LatencySpike}
 		}
@@ -139,13 +151,13 @@ func (g *Generator) plan(epoch int) []Incident {
 			free[s] = in.End.Add(24 * time.Hour)
 			used[s]++
 			out = append(out, in)
-			if qi := slices.Index(queue, k); qi >= 0 && !last {
-				queue = slices.Delete(queue, qi, qi+1)
-			}
+			count[k]++
 			break
 		}
+		if last {
+			return out
+		}
 	}
-	return out
 }
 
 // place picks an incident's time and size on day, or reports that the kind
@@ -159,7 +171,7 @@ func (g *Generator) place(rng *rand.Rand, k Kind, day, epochEnd time.Time, last 
 		dur = minutes(12, 40)
 		in.magnitude = 5 + 4*rng.Float64()
 		if last {
-			// Anywhere in the last day, finished an hour before its end.
+			// Anywhere in the last 24 hours, finished an hour before their end.
 			span := epochEnd.Add(-time.Hour - dur).Sub(day)
 			in.Start = day.Add(time.Duration(rng.Int64N(int64(span)/int64(time.Minute))) * time.Minute)
 		} else {
