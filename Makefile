@@ -104,6 +104,7 @@ lambda = GOOS=linux GOARCH=arm64 $(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap .
 build-ApiFunction:     ; $(call lambda,api)
 build-MigrateFunction: ; $(call lambda,migrate)
 build-HousekeepingFunction: ; $(call lambda,housekeeping)
+build-DetectFunction:  ; $(call lambda,detect)
 
 # Invoke one function once, as `sam local invoke` does, against the local
 # database (started if needed) with the schema applied.

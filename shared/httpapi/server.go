@@ -38,6 +38,8 @@ type Store interface {
 	SeriesByID(ctx context.Context, id int64) (aiops.Series, error)
 	QueryRange(ctx context.Context, q postgres.RangeQuery) ([]postgres.Bucket, string, error)
 	ServiceMetricAverages(ctx context.Context, service string, metrics []string, from, to time.Time) (map[string]float64, error)
+
+	Anomalies(ctx context.Context, f aiops.AnomalyFilter) ([]aiops.Anomaly, error)
 }
 
 // HealthThresholds are the warn,critical pairs of the health score.
@@ -169,6 +171,7 @@ func (s *Server) routes() {
 	s.handle("/api/v1/series", map[string]handlerFunc{"GET": s.listSeries})
 	s.handle("/api/v1/query", map[string]handlerFunc{"GET": s.query})
 	s.handle("/api/v1/metrics/prometheus", map[string]handlerFunc{"GET": s.exposition})
+	s.handle("/api/v1/anomalies", map[string]handlerFunc{"GET": s.listAnomalies})
 	s.mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return aiops.Errorf(aiops.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path)
 	}))
