@@ -105,6 +105,7 @@ build-ApiFunction:     ; $(call lambda,api)
 build-MigrateFunction: ; $(call lambda,migrate)
 build-HousekeepingFunction: ; $(call lambda,housekeeping)
 build-DetectFunction:  ; $(call lambda,detect)
+build-ForecastFunction: ; $(call lambda,forecast)
 
 # Invoke one function once, as `sam local invoke` does, against the local
 # database (started if needed) with the schema applied.

@@ -11,6 +11,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,6 +44,11 @@ var Vars = []Var{
 	{"ROLLUP_RETENTION_DAYS", "400", "Days of hourly rollups kept; 5-minute rollups are kept a quarter as long, never less than raw points (rollups outlive raw points for long-range charts).", true},
 	{"HEALTH_ERROR_RATE", "0.01,0.05", "Error-rate thresholds of the health score, warn,critical (fractions of requests).", true},
 	{"HEALTH_LATENCY_P95", "0.5,2", "p95 latency thresholds of the health score, warn,critical (seconds).", true},
+	{"FORECAST_HORIZON_HOURS", "48", "How far ahead the hourly forecast job forecasts each series, in hours.", true},
+	{"FORECAST_HISTORY_DAYS", "42", "Days of hourly history each forecast model is fitted on.", true},
+	{"FORECAST_REFIT_HOURS", "6", "A series' model is refitted when it is older than this many hours.", true},
+	{"FORECAST_MAX_SERIES", "500", "Most series the forecast job refits in one run (oldest models first).", true},
+	{"CAPACITY_THRESHOLDS", "cpu>0.85,memory_utilization>0.9,disk_usage>0.9", "Capacity thresholds the forecasts are checked against: metric>value or metric<value, comma-separated.", true},
 	{"HEALTH_CPU", "0.7,0.95", "CPU utilisation thresholds of the health score, warn,critical (fraction of the limit).", true},
 }
 
@@ -65,6 +71,21 @@ type Config struct {
 	HealthErrorRate  Threshold
 	HealthLatencyP95 Threshold
 	HealthCPU        Threshold
+
+	ForecastHorizonHours int
+	ForecastHistoryDays  int
+	ForecastRefitHours   int
+	ForecastMaxSeries    int
+	CapacityThresholds   []CapacityThreshold
+}
+
+// CapacityThreshold is a level a metric must not cross: Above is true for
+// "metric>value" (CPU above 85%), false for "metric<value" (free memory
+// below 1 GB).
+type CapacityThreshold struct {
+	Metric string
+	Above  bool
+	Value  float64
 }
 
 // Threshold is a warn,critical pair with Warn < Critical.
@@ -89,6 +110,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		HealthErrorRate:       r.threshold("HEALTH_ERROR_RATE"),
 		HealthLatencyP95:      r.threshold("HEALTH_LATENCY_P95"),
 		HealthCPU:             r.threshold("HEALTH_CPU"),
+
+		ForecastHorizonHours: r.intRange("FORECAST_HORIZON_HOURS", 1, 24*90),
+		ForecastHistoryDays:  r.intRange("FORECAST_HISTORY_DAYS", 2, 3650),
+		ForecastRefitHours:   r.intRange("FORECAST_REFIT_HOURS", 1, 24*30),
+		ForecastMaxSeries:    r.intRange("FORECAST_MAX_SERIES", 1, 100000),
+		CapacityThresholds:   r.capacity("CAPACITY_THRESHOLDS"),
 	}
 	c.BlobURL = r.blobURL("BLOB_URL")
 	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
@@ -158,6 +185,29 @@ func (r *reader) threshold(name string) Threshold {
 		return Threshold{0, 1}
 	}
 	return Threshold{warn, crit}
+}
+
+func (r *reader) capacity(name string) []CapacityThreshold {
+	s := r.str(name)
+	var out []CapacityThreshold
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		i := strings.IndexAny(part, "<>")
+		if i <= 0 {
+			r.fail(name, fmt.Sprintf("want metric>value or metric<value, got %q", part))
+			return nil
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(part[i+1:]), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			r.fail(name, fmt.Sprintf("%q: the threshold is not a number", part))
+			return nil
+		}
+		out = append(out, CapacityThreshold{Metric: strings.TrimSpace(part[:i]), Above: part[i] == '>', Value: v})
+	}
+	return out
 }
 
 func (r *reader) duration(name string) time.Duration {

@@ -148,3 +148,5 @@ func jsonKind(goType string) string {
 		return "a " + goType
 	}
 }
+
+func errorsAs(err error, target **aiops.Error) bool { return errors.As(err, target) }

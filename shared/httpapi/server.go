@@ -40,6 +40,8 @@ type Store interface {
 	ServiceMetricAverages(ctx context.Context, service string, metrics []string, from, to time.Time) (map[string]float64, error)
 
 	Anomalies(ctx context.Context, f aiops.AnomalyFilter) ([]aiops.Anomaly, error)
+	Forecast(ctx context.Context, seriesID int64) (*aiops.ForecastModel, []aiops.ForecastPoint, error)
+	Breaches(ctx context.Context, seriesID int64) ([]aiops.Breach, error)
 }
 
 // HealthThresholds are the warn,critical pairs of the health score.
@@ -172,6 +174,8 @@ func (s *Server) routes() {
 	s.handle("/api/v1/query", map[string]handlerFunc{"GET": s.query})
 	s.handle("/api/v1/metrics/prometheus", map[string]handlerFunc{"GET": s.exposition})
 	s.handle("/api/v1/anomalies", map[string]handlerFunc{"GET": s.listAnomalies})
+	s.handle("/api/v1/forecast", map[string]handlerFunc{"POST": s.forecastNow})
+	s.handle("/api/v1/forecasts", map[string]handlerFunc{"GET": s.forecasts})
 	s.mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return aiops.Errorf(aiops.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path)
 	}))
