@@ -46,6 +46,9 @@ type Config struct {
 	// SaveReserve is the part of the invocation's deadline kept for storing
 	// points and state after the queries (3s).
 	SaveReserve time.Duration
+	// Now is the clock for invocations that carry no scheduled time
+	// (time.Now).
+	Now func() time.Time
 	// HTTPClient makes the requests (a client with a 10s dial timeout and
 	// no overall timeout: RequestTimeout bounds each request).
 	HTTPClient *http.Client
@@ -71,6 +74,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Breaker.Threshold <= 0 {
 		c.Breaker.Threshold = 3
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.HTTPClient == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()

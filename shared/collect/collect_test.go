@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -401,3 +403,32 @@ var hanging = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	io.Copy(io.Discard, r.Body)
 	<-r.Context().Done()
 })
+
+func TestHandleScheduledUsesTheEventTime(t *testing.T) {
+	prom := newFakeProm(t, minuteValue)
+	store := newMemStore(service("checkout", prom.URL, nil))
+	clock := t0.Add(time.Hour)
+	c := New(Config{Now: func() time.Time { return clock }}, store, discard, nil)
+	h := lambda.NewHandler(c.HandleScheduled)
+	for _, tc := range []struct {
+		event string
+		want  time.Time
+	}{
+		// A late invocation collects the minute it was scheduled for.
+		{`{"detail-type":"Scheduled Event","source":"aws.events","time":"2026-03-02T10:05:00Z","detail":{}}`, t0.Add(5 * time.Minute)},
+		// A direct invocation without a time collects the current minute.
+		{`{}`, clock},
+	} {
+		out, err := h.Invoke(context.Background(), []byte(tc.event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum Summary
+		if err := json.Unmarshal(out, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if !sum.Time.Equal(tc.want) || sum.OK != 1 {
+			t.Errorf("%s: summary %s, want the minute %v", tc.event, out, tc.want)
+		}
+	}
+}
