@@ -9,6 +9,8 @@ SHELL := /bin/bash
 
 GO      ?= go
 BIN     := .local/bin
+# A Node.js that infra/setup.sh installed (when the system's is too old) wins.
+export PATH := $(CURDIR)/.local/node/bin:$(PATH)
 OPSIGHT := $(BIN)/opsight
 STACK   ?= opsight-dev
 

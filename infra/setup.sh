@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need and the machine lacks, from
-# Debian's packages (root only). PostgreSQL is handled by `opsight devdb`,
-# which installs it on first use the same way.
-#   infra/setup.sh node       Node.js >= 18 and npm (the dashboard build)
+# Debian's packages (root only) and the npm registry. PostgreSQL is handled
+# by `opsight devdb`, which installs it on first use the same way.
+#   infra/setup.sh node       Node.js >= 20.19 and npm (the dashboard build)
 #   infra/setup.sh chromium   Debian's Chromium (the end-to-end test's browser)
+#
+# Debian 12 ships Node.js 18, older than Vite needs; then the official Node.js
+# 20 binary is installed from the npm registry (package node-linux-<arch>)
+# into .local/node, which the Makefile puts first on PATH.
 set -euo pipefail
 
 apt_install() {
@@ -28,16 +32,30 @@ apt_install() {
 	fi
 }
 
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# node_ok succeeds when the node on PATH is 20.19 or later.
+node_ok() {
+	node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
+}
+
+NODE_VERSION=20.20.2
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 case "${1:-}" in
 node)
-	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	if ! command -v npm >/dev/null; then
 		apt_install nodejs npm
 	fi
-	if [ "$(node_major)" -lt 18 ]; then
-		echo "setup: Node.js $(node --version) is too old; the dashboard build needs 18 or later" >&2
-		exit 1
+	if ! node_ok; then
+		case "$(uname -m)" in
+		x86_64) arch=x64 ;;
+		aarch64) arch=arm64 ;;
+		*) echo "setup: no Node.js build for $(uname -m); install Node.js 20.19+ yourself" >&2; exit 1 ;;
+		esac
+		echo "setup: installing Node.js $NODE_VERSION into .local/node (the system's is too old or missing)" >&2
+		npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$root/.local/node" "node-linux-$arch@$NODE_VERSION" >&2
+		mkdir -p "$root/.local/node/bin"
+		ln -sf "$root/.local/node/node_modules/node-linux-$arch/bin/node" "$root/.local/node/bin/node"
+		PATH="$root/.local/node/bin:$PATH" node_ok || { echo "setup: the installed Node.js does not run" >&2; exit 1; }
 	fi
 	;;
 chromium)
