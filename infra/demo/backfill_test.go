@@ -38,13 +38,13 @@ func countRows(t *testing.T, db *postgres.DB, sql string, args ...any) int {
 func TestBackfill(t *testing.T) {
 	db := pgtest.NewDB(t)
 	ctx := context.Background()
-	opt := Options{Now: func() time.Time { return t0 }, Seed: 1, Days: 3}
+	opt := Options{Now: func() time.Time { return t0 }, Seed: 1, Days: 2}
 	sum, err := Backfill(ctx, db, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("backfill: %d points in %v, rollups of %d series-hours in %v", sum.Points, sum.Write, sum.Rollups, sum.Refresh)
-	minutes := 3*24*60 + 1
+	minutes := 2*24*60 + 1
 	if want := SeriesCount() * minutes; sum.Points != want || sum.Series != SeriesCount() || sum.Services != len(catalogue) {
 		t.Fatalf("summary %+v; want %d points in %d series", sum, want, SeriesCount())
 	}
