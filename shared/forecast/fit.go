@@ -267,54 +267,36 @@ func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
 			fc[c][f] = out
 		}
 	}
-	// Score: mean absolute error against the cleaned series, so one spike
-	// in the validation window does not decide the choice.
-	score := make([]float64, len(ms))
-	for c := range ms {
-		var s float64
-		k := 0
-		for f, t := range origins {
-			if fc[c][f] == nil {
-				s = math.Inf(1)
-				break
-			}
-			for i, v := range fc[c][f] {
-				s += math.Abs(prep.z[t+i] - v)
-				k++
-			}
-		}
-		score[c] = s / float64(max(k, 1))
-	}
-	order := make([]int, len(ms))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] < score[order[b]] })
-	best := score[order[0]]
-	if math.IsInf(best, 1) || math.IsNaN(best) {
+	chosen := choose(fc, origins, prep.z, -1)
+	if chosen == nil {
 		return m.fallback(prep, "no method could be validated")
 	}
-	var chosen []int
-	for _, c := range order {
-		if len(chosen) < combineMax && score[c] <= best*(1+combineSlack) {
-			chosen = append(chosen, c)
-		}
-	}
-	// Out-of-sample errors of the combination against the observed series
-	// (gaps NaN), for the intervals.
+	// Errors for the intervals. Fold f's errors come from the combination
+	// chosen on the other folds, so that they are out of sample for the
+	// choice too: errors of the methods that won on the same folds would be
+	// optimistic and the intervals too narrow.
 	errs := make([][]float64, len(origins))
 	var vsum float64
 	vk := 0
 	for f, t := range origins {
+		cf := chosen
+		if len(origins) > 1 {
+			if c := choose(fc, origins, prep.z, f); c != nil {
+				cf = c
+			}
+		}
 		errs[f] = make([]float64, h)
 		for i := range h {
-			var v float64
-			for _, c := range chosen {
+			var v, w float64
+			for _, c := range cf {
 				v += fc[c][f][i]
 			}
-			v /= float64(len(chosen))
+			v /= float64(len(cf))
 			errs[f][i] = prep.obs[t+i] - v
-			vsum += math.Abs(prep.z[t+i] - v)
+			for _, c := range chosen {
+				w += fc[c][f][i]
+			}
+			vsum += math.Abs(prep.z[t+i] - w/float64(len(chosen)))
 			vk++
 		}
 	}
@@ -344,6 +326,50 @@ func (m *Model) validateAndFit(prep *prepared, origins []int, o Options) error {
 	}
 	o.Logger.Debug("forecast: chosen", "methods", strings.Join(names, "+"), "validation", m.Validation, "folds", len(origins))
 	return nil
+}
+
+// choose returns the methods to combine: those whose mean absolute error
+// over the folds other than skip (−1: all folds) is within combineSlack of
+// the best, at most combineMax, best first; nil when no method has a finite
+// error. Errors are taken against the cleaned series, so that a spike in a
+// validation window does not decide the choice. A method that failed in any
+// fold is out.
+func choose(fc [][][]float64, origins []int, z []float64, skip int) []int {
+	score := make([]float64, len(fc))
+	for c := range fc {
+		var s float64
+		k := 0
+		for f, t := range origins {
+			if fc[c][f] == nil {
+				s = math.Inf(1) // also when f is skipped: its errors are used
+				break
+			}
+			if f == skip {
+				continue
+			}
+			for i, v := range fc[c][f] {
+				s += math.Abs(z[t+i] - v)
+				k++
+			}
+		}
+		score[c] = s / float64(max(k, 1))
+	}
+	order := make([]int, len(fc))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] < score[order[b]] })
+	best := score[order[0]]
+	if math.IsInf(best, 1) || math.IsNaN(best) {
+		return nil
+	}
+	var chosen []int
+	for _, c := range order {
+		if len(chosen) < combineMax && score[c] <= best*(1+combineSlack) {
+			chosen = append(chosen, c)
+		}
+	}
+	return chosen
 }
 
 func decomposition(z []float64, periods []int) (*decompose.MSTL, error) {
