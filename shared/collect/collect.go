@@ -147,7 +147,7 @@ func (c *Collector) Run(ctx context.Context, now time.Time) (*Summary, error) {
 	wg.Wait()
 	sum := c.summarize(at, results)
 	c.m.observeRun(sum, time.Since(began))
-	c.log.InfoContext(ctx, "collection run", "time", at, "targets", sum.Targets, "ok", sum.OK, "failed", sum.Failed,
+	c.log.InfoContext(ctx, "collection run", "minute", at, "targets", sum.Targets, "ok", sum.OK, "failed", sum.Failed,
 		"skipped_open_circuit", sum.SkippedOpenCircuit, "points", sum.Points, "empty", sum.Empty,
 		"caught_up", sum.CaughtUp, "query_errors", len(sum.QueryErrors), "duration", time.Since(began))
 	return sum, nil

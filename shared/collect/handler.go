@@ -14,7 +14,7 @@ func (c *Collector) HandleScheduled(ctx context.Context, ev events.CloudWatchEve
 	at := ev.Time
 	if at.IsZero() {
 		at = c.cfg.Now()
-		c.log.InfoContext(ctx, "event without a time: collecting the current minute", "time", at)
+		c.log.InfoContext(ctx, "event without a time: collecting the current minute", "minute", at)
 	}
 	return c.Run(ctx, at)
 }

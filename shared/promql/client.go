@@ -96,6 +96,11 @@ func (c *Client) do(ctx context.Context, path string, form url.Values) (*Result,
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL; the base URL says enough.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("prometheus %s: %w", c.base, err)
 	}
 	defer resp.Body.Close()
