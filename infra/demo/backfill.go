@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -240,12 +239,23 @@ func Load(ctx context.Context, db *postgres.DB) (*Generator, error) {
 	return NewGenerator(d.Seed, d.Origin, d.Days), nil
 }
 
-// Run is `opsight demo` without flags: it backfills when the database has
-// no demo data yet, then streams live points to the API at apiURL until ctx
-// ends, recording live incidents in db. It returns nil when ctx ends.
+// Run is the demo of `make run`: on a database whose registry is empty it
+// backfills, and on one that has the demo it continues it; then it streams
+// live points to the API at apiURL until ctx ends, recording live incidents
+// in db, and returns nil. A database with services of its own and no demo
+// is left alone (Run returns nil at once): it is someone's real data.
 func Run(ctx context.Context, db *postgres.DB, apiURL string, opt Options) error {
+	opt = opt.withDefaults()
 	g, err := Load(ctx, db)
 	if aiops.ErrorCode(err) == aiops.ENOTFOUND {
+		_, n, lerr := db.Services(ctx, aiops.ServiceFilter{Limit: 1})
+		if lerr != nil {
+			return lerr
+		}
+		if n > 0 {
+			opt.Log.Info("demo: the database has services of its own; no demo")
+			return nil
+		}
 		if _, err = Backfill(ctx, db, opt); err != nil {
 			return err
 		}
@@ -257,9 +267,8 @@ func Run(ctx context.Context, db *postgres.DB, apiURL string, opt Options) error
 	if opt.Incidents == nil {
 		opt.Incidents = db
 	}
-	err = Stream(ctx, apiURL, g, opt)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return nil
+	if err := Stream(ctx, apiURL, g, opt); ctx.Err() == nil {
+		return err
 	}
-	return err
+	return nil
 }

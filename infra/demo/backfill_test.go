@@ -204,6 +204,30 @@ func TestStreamContinuesWithoutGap(t *testing.T) {
 	if err != nil || len(recorded) != 1 || !reflect.DeepEqual(recorded[0], live[0].Record()) {
 		t.Fatalf("recorded %+v (%v), want %+v", recorded, err, live[0].Record())
 	}
+
+	// Run, as make run calls it, continues the demo until cancelled.
+	runCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := Run(runCtx, db, api, Options{Now: clk.Now}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := countRows(t, db, "SELECT count(*) FROM points WHERE ts = $1", live[0].Start); got != SeriesCount() {
+		t.Fatalf("Run: %d points at the current minute, want %d", got, SeriesCount())
+	}
+}
+
+func TestRunLeavesRealDataAlone(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	if err := db.CreateService(ctx, &aiops.Service{Name: "billing", Type: "api"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(ctx, db, "http://127.0.0.1:1", Options{Now: func() time.Time { return t0 }}); err != nil {
+		t.Fatal(err)
+	}
+	if got := countRows(t, db, "SELECT count(*) FROM services"); got != 1 {
+		t.Fatalf("%d services after Run on a database with its own", got)
+	}
 }
 
 func TestStreamRegistersServicesAndStops(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -88,11 +87,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fmt.Fprintf(stdout, "Streaming live points to %s every minute; Ctrl-C stops.\n", *api)
-	err = demo.Stream(ctx, *api, g, opt)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return nil
+	if err := demo.Stream(ctx, *api, g, opt); ctx.Err() == nil {
+		return err
 	}
-	return err
+	return nil // Ctrl-C
 }
 
 func printSummary(w io.Writer, s demo.Summary) {
