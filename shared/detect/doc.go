@@ -20,15 +20,19 @@
 // Each point is compared with a forecast that combines the recent level,
 // a slow baseline and daily (5-minute slots) and weekly (hourly slots)
 // profiles, weighted by their recent accuracy, so daily and weekly cycles,
-// trends and level shifts are expected rather than alarming. Three
-// statistics measure the surprise: the standardised residual, its EWMA
-// (a shift before any single point is extreme) and the EWMA of the residual
-// from the profiles alone (a day whose shape departs from the usual one).
-// Each statistic's tail probability comes from its own history (tail: a
-// forgetting histogram with a peaks-over-threshold exponential tail), the
-// smallest with a Bonferroni factor is the point's evidence, points that
-// merely continue an episode are discounted, and ScoreOf turns the evidence
-// into a score in [0, 1] that means the same on every series.
+// trends and level shifts are expected rather than alarming. Two views
+// measure the surprise. The residual view has three statistics: the
+// standardised residual, its EWMA (a shift before any single point is
+// extreme) and the EWMA of the residual from the profiles alone (a day
+// whose shape departs from the usual one), each judged against the tail of
+// its own history (tail: a forgetting histogram with a generalised Pareto
+// tail), so a series' usual bursts are not news. The record view asks how
+// far the value, and its EWMAs over about 4 and 16 points, leave the range
+// the series has ever kept (record), so a level never seen before is news
+// even on a noisy series. Each view is Bonferroni-corrected, the point's
+// evidence is the stronger view's, points that merely continue an episode
+// are discounted, and ScoreOf turns the evidence into a score in [0, 1]
+// that means the same on every series.
 //
 // Missing values (NaN) and out-of-order timestamps are skipped and counted;
 // a constant series scores 0 until its value changes; the first

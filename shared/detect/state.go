@@ -7,13 +7,13 @@ import (
 	"math"
 )
 
-// State encoding, version 1: the magic "ODS", a version byte, then every
+// State encoding, version 2: the magic "ODS", a version byte, then every
 // field little-endian in a fixed order (int64 counters, then float64s).
 // About 15 KB; the layout is fixed per version, so a truncated or padded
 // blob is rejected rather than half-read.
 const (
 	stateMagic   = "ODS"
-	stateVersion = 1
+	stateVersion = 2
 )
 
 // ErrCorruptState is wrapped by UnmarshalBinary and Resume errors for
@@ -26,6 +26,7 @@ func (s *Stream) MarshalBinary() ([]byte, error) {
 	b = append(b, stateMagic...)
 	b = append(b, stateVersion)
 	b = binary.LittleEndian.AppendUint64(b, uint64(s.cfg.Warmup))
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.cfg.Episode))
 	for _, v := range s.ints() {
 		b = binary.LittleEndian.AppendUint64(b, uint64(*v))
 	}
@@ -59,6 +60,11 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: warm-up %d out of range", ErrCorruptState, warm)
 	}
 	n.cfg.Warmup = int(warm)
+	episode := int64(next())
+	if episode < 0 || episode > math.MaxInt32 {
+		return fmt.Errorf("%w: episode length %d out of range", ErrCorruptState, episode)
+	}
+	n.cfg.Episode = int(episode)
 	for _, v := range n.ints() {
 		*v = int64(next())
 	}
@@ -89,22 +95,23 @@ func Resume(data []byte, cfg Config) (*Stream, error) {
 
 var stateSize = func() int {
 	var s Stream
-	return len(stateMagic) + 1 + 8 + 8*len(s.ints()) + 8*len(s.floats())
+	return len(stateMagic) + 1 + 2*8 + 8*len(s.ints()) + 8*len(s.floats())
 }()
 
-// ints lists the int64 fields in encoding order (after the warm-up).
-func (s *Stream) ints() []*int64 { return []*int64{&s.n, &s.skipped, &s.first, &s.last} }
+// ints lists the int64 fields in encoding order (after the warm-up and
+// episode length).
+func (s *Stream) ints() []*int64 { return []*int64{&s.n, &s.skipped, &s.first, &s.last, &s.peakAge} }
 
 // nFloats is the number of float64 fields: 13 scalars, four daily and two
-// weekly profiles, the predictor errors and three histograms.
-const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins)
+// weekly profiles, the predictor errors, three histograms and the records.
+const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins) + 3*recordScales
 
 // floats lists every float64 field in encoding order.
 func (s *Stream) floats() []*float64 {
 	c := &s.cfg
 	out := make([]*float64, 0, nFloats)
 	out = append(out, &c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
-		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.envelope)
+		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.peak)
 	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.seasErr[:], s.week[:], s.weekW[:], s.err[:]} {
 		for i := range a {
 			out = append(out, &a[i])
@@ -115,6 +122,9 @@ func (s *Stream) floats() []*float64 {
 		for i := range t.counts {
 			out = append(out, &t.counts[i])
 		}
+	}
+	for k := range s.rec {
+		out = append(out, &s.smooth[k], &s.rec[k].lo, &s.rec[k].hi)
 	}
 	return out
 }
@@ -132,7 +142,7 @@ func (s *Stream) validate() error {
 			return fmt.Errorf("smoothing weight %v outside (0, 1]", a)
 		}
 	}
-	if !(c.Memory > 1) || s.n < 0 || s.skipped < 0 {
+	if !(c.Memory > 1) || s.n < 0 || s.skipped < 0 || s.peakAge < 0 {
 		return errors.New("negative counter or memory")
 	}
 	for _, t := range []*tail{&s.point, &s.drift, &s.seasonal} {
@@ -152,8 +162,13 @@ func (s *Stream) validate() error {
 			}
 		}
 	}
-	if s.scale < 0 || s.scaleLong < 0 || s.envelope < 0 {
+	if s.scale < 0 || s.scaleLong < 0 || s.peak < 0 {
 		return errors.New("negative scale")
+	}
+	for k := range s.rec {
+		if s.rec[k].lo > s.rec[k].hi {
+			return errors.New("record range upside down")
+		}
 	}
 	return nil
 }

@@ -75,6 +75,9 @@ type Config struct {
 	// Memory is the number of points after which the score distribution
 	// has forgotten a past point by the factor 1/e.
 	Memory float64
+	// Episode is the number of points after a peak of evidence during
+	// which only stronger evidence counts as news (see Stream.evidence).
+	Episode int
 }
 
 // DefaultConfig returns the settings used everywhere (CLI, platform, NAB),
@@ -92,7 +95,10 @@ type Config struct {
 //   - ShiftAlpha 0.1: a shift accumulates over about ten points, the usual
 //     window for "sustained" in alerting;
 //   - Memory 20000: two weeks of minutely points (ten weeks of 5-minute
-//     ones) of score history.
+//     ones) of score history;
+//   - Episode 50 = 1/ErrAlpha: the time the usual error takes to take in a
+//     new regime, so a disturbance and its aftermath, judged against an
+//     error that has not caught up with it yet, make one episode.
 func DefaultConfig() Config {
 	return Config{
 		Warmup:      200,
@@ -102,6 +108,7 @@ func DefaultConfig() Config {
 		ErrAlpha:    0.02,
 		ShiftAlpha:  0.1,
 		Memory:      20000,
+		Episode:     50,
 	}
 }
 
@@ -117,10 +124,8 @@ const (
 	// zMax caps the standardised deviation inside the range the score
 	// distribution is kept over.
 	zMax = 1000
-	// episodeDecay is the per-point decay of the envelope of recent
-	// evidence (half-life ≈ 23 points); episodePenalty is how many decades
-	// a point under the envelope has its probability raised by.
-	episodeDecay   = 0.97
+	// episodePenalty is how many decades a point that merely continues an
+	// episode has its probability raised by.
 	episodePenalty = 3
 )
 
@@ -147,9 +152,13 @@ type Stream struct {
 	scaleLong  float64
 	shift      float64 // EWMA of standardised residuals
 	seasShift  float64 // EWMA of standardised residuals from the profiles
-	envelope   float64 // decaying maximum of recent raw scores
+	peak       float64 // -log10 P of the episode's strongest point
+	peakAge    int64   // points since then
 
 	point, drift, seasonal tail
+
+	smooth [recordScales]float64 // the values the records watch
+	rec    [recordScales]record
 }
 
 // NewStream returns a detector with the given settings.
@@ -220,9 +229,11 @@ type measurement struct {
 	seasShift  float64 // new seasonal-drift EWMA
 	zss        float64 // its standardised size
 	haveSeason bool
+	smooth     [recordScales]float64 // v and its EWMAs
+	pRecord    float64               // the record statistic's probability
 }
 
-// measure computes the three statistics for v:
+// measure computes the statistics for v:
 //
 //   - point: z = |v - f|/s, the residual from the combined forecast f in
 //     units of the usual error s (the larger of the recent mean absolute
@@ -234,7 +245,9 @@ type measurement struct {
 //   - seasonal drift: the same EWMA of the residual from the daily or
 //     weekly profile alone, which sees a day that departs from its usual
 //     shape (a missing peak, a flat stretch) even while the recent level
-//     follows it.
+//     follows it;
+//   - records: how far v and its EWMAs leave the range they have kept so
+//     far (see record and measureRecords).
 func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]bool) measurement {
 	var m measurement
 	r := v - fc
@@ -260,29 +273,8 @@ func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPre
 		m.seasShift = (1-a)*s.seasShift + a*math.Copysign(math.Min(d, 6), v-fs)
 		m.zss, m.haveSeason = math.Abs(m.seasShift)/norm, true
 	}
+	s.measureRecords(v, &m)
 	return m
-}
-
-// evidence turns the statistics into the point probability: the smallest
-// of their tail probabilities with a Bonferroni factor for the number of
-// statistics, then the episode rule.
-func (s *Stream) evidence(m measurement) float64 {
-	p := 2 * math.Min(s.point.prob(m.z), s.drift.prob(m.zs))
-	if m.haveSeason {
-		p = math.Min(p, 3*s.seasonal.prob(m.zss))
-	}
-	p = math.Min(p, 1)
-	// Episodes: a point whose evidence does not exceed the decaying peak
-	// of the recent points continues an episode already reported, so its
-	// probability is raised episodePenalty decades and it ranks below
-	// fresh evidence. The first point of an episode and every escalation
-	// keep their probability, whatever threshold a caller uses.
-	lp := -math.Log10(math.Max(p, 1e-300))
-	if lp <= s.envelope {
-		p = math.Min(1, p*math.Pow(10, episodePenalty))
-	}
-	s.envelope = math.Max(lp, s.envelope*episodeDecay)
-	return p
 }
 
 // learn updates the state with v once it has been scored.
@@ -310,6 +302,10 @@ func (s *Stream) learn(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]
 	// The long-run scale is unclipped, so rare bursts keep it above zero on
 	// series that sit still between them.
 	s.scaleLong += math.Max(10/s.cfg.Memory, start) * (math.Abs(v-fc) - s.scaleLong)
+	for k := range s.rec {
+		s.rec[k].learn(m.smooth[k], s.slow, 1/s.cfg.Memory, s.n == 0)
+		s.smooth[k] = m.smooth[k]
+	}
 	s.fast += s.cfg.FastAlpha * (v - s.fast)
 	s.slow += math.Max(s.cfg.SlowAlpha, start) * (v - s.slow)
 	i, j, w := slotWeights(t, 24*time.Hour, daySlots, 0)

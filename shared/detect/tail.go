@@ -7,23 +7,32 @@ import "math"
 // series as it changes.
 //
 // The body of the distribution is a histogram on a logarithmic grid. Beyond
-// the histogram's (1-tailMass)-quantile x_q the tail is extrapolated with the
-// peaks-over-threshold model (Pickands 1975) as used by SPOT (Siffer et al.,
-// "Anomaly detection in streams with extreme value theory", KDD 2017),
-// restricted to its exponential (Gumbel-domain) case:
+// the histogram's (1-m)-quantile x_q, m = tailMass, the tail is extrapolated
+// with the peaks-over-threshold model (Pickands 1975) as used by SPOT
+// (Siffer et al., "Anomaly detection in streams with extreme value theory",
+// KDD 2017), a generalised Pareto tail:
 //
-//	P(X ≥ x) = tailMass · exp(-(x - x_q)/β),  x > x_q,
+//	P(X ≥ x) = m · (1 + ξ(x - x_q)/σ)^(-1/ξ),  x > x_q,
 //
-// where β is fitted through two tail quantiles, x_q and the
-// (1-tailMass/10)-quantile x_q10: β = (x_q10 - x_q)/ln 10. A quantile fit
-// rather than the mean excess keeps one huge past value from flattening the
-// tail. The exponential tail keeps the estimate finite and strictly
-// decreasing for values never seen before, which a detector needs to rank
-// them.
+// with the shape ξ from Pickands' estimator on the quantiles x_q, x_q4 and
+// x_q16 at masses m, m/4 and m/16,
+//
+//	ξ = ln((x_q16 - x_q4)/(x_q4 - x_q)) / ln 4,
+//
+// and σ chosen so the tail passes through x_q16. Heavy-tailed statistics
+// (bursty counts, ξ > 0) thus get a power-law tail, so their tenth burst
+// is not a one-in-a-billion event; light or bounded tails (ξ ≤ 0) keep the
+// exponential (Gumbel-domain) limit ξ → 0,
+//
+//	P(X ≥ x) = m · exp(-(x - x_q)/β),  β = (x_q10 - x_q)/ln 10,
+//
+// which stays finite and strictly decreasing for values never seen before,
+// as a detector needs to rank them. Fitting through quantiles rather than
+// by the mean excess keeps one huge past value from flattening the tail.
 //
 // Forgetting multiplies every past weight by keep per observation; it is
 // implemented by growing the weight of new observations instead (w ← w/keep)
-// and rescaling rarely, so an update costs O(1) plus one quantile scan.
+// and rescaling rarely, so an update costs O(1) plus a few quantile scans.
 type tail struct {
 	counts [tailBins]float64
 	total  float64
@@ -35,6 +44,11 @@ const (
 	tailLo   = 1e-3  // lower edge of the first bin; smaller values go there
 	tailStep = 0.125 // bin width in natural-log units (≈13% per bin)
 	tailMass = 0.05  // probability mass above the extrapolation point x_q
+	// minShape is the smallest ξ treated as a power-law tail; below it the
+	// exponential limit is used. maxShape caps ξ at 1 (infinite mean), the
+	// heaviest tail an operations metric plausibly has.
+	minShape = 0.01
+	maxShape = 1
 )
 
 func tailBin(x float64) int {
@@ -116,11 +130,18 @@ func (t *tail) prob(x float64) float64 {
 		p := (above + frac*t.counts[b]) / t.total
 		return math.Min(math.Max(p, tailMass), 1)
 	}
-	beta := (t.quantile(tailMass/10) - xq) / math.Ln10
-	// A floor on β keeps a tail that has seen no excess (a flat stretch)
-	// from calling every slightly larger value impossible: at least an
-	// e-fold drop per quarter of x_q.
-	beta = math.Max(beta, 0.25*xq)
+	// A floor on the scale keeps a tail that has seen no excess (a flat
+	// stretch) from calling every slightly larger value impossible: at
+	// least an e-fold drop per quarter of x_q.
+	floor := 0.25 * xq
+	x4, x16 := t.quantile(tailMass/4), t.quantile(tailMass/16)
+	if x4 > xq && x16 > x4 {
+		if xi := math.Min(math.Log((x16-x4)/(x4-xq))/math.Log(4), maxShape); xi > minShape {
+			sigma := math.Max(xi*(x16-xq)/(math.Pow(16, xi)-1), floor)
+			return tailMass * math.Pow(1+xi*(x-xq)/sigma, -1/xi)
+		}
+	}
+	beta := math.Max((t.quantile(tailMass/10)-xq)/math.Ln10, floor)
 	if beta <= 0 {
 		return 0
 	}

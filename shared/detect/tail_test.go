@@ -63,3 +63,24 @@ func TestTailEmptyAndMonotone(t *testing.T) {
 		prev = p
 	}
 }
+
+// TestTailPareto feeds the quantiles of a Pareto law with shape ξ = 1/2,
+// P(X ≥ x) = (1 + x/2)^-2 (a generalised Pareto with σ = 1), whose tail an
+// exponential fit would call a billion times too rare at x = 100.
+func TestTailPareto(t *testing.T) {
+	var tl tail
+	const n = 20000
+	for i := 0; i < n; i++ {
+		u := (float64(i) + 0.5) / n
+		tl.add(2*(math.Pow(u, -0.5)-1), 1) // inverse of P(X ≥ x) = u
+	}
+	for _, c := range []struct{ x, rtol float64 }{
+		{1, 0.05}, {4, 0.08}, // histogram body
+		{20, 0.2}, {100, 0.35}, {1000, 0.5}, // generalised Pareto tail
+	} {
+		got, want := tl.prob(c.x), math.Pow(1+c.x/2, -2)
+		if math.Abs(got-want) > c.rtol*want {
+			t.Errorf("P(X ≥ %v) = %.4g, want %.4g ±%.0f%%", c.x, got, want, 100*c.rtol)
+		}
+	}
+}
