@@ -94,8 +94,8 @@ func (c *Collector) collectTarget(ctx, work context.Context, svc *aiops.Service,
 
 // catchUpFrom returns the first minute to collect: at itself normally, or
 // the minute after the last one stored when runs were missed, at most
-// MaxCatchUp back. A target never collected starts at at: history before
-// its registration is not invented.
+// MaxCatchUp back. A target never collected starts at at: catch-up fills
+// gaps in what the collector stored, it does not import a service's past.
 func (c *Collector) catchUpFrom(last, at time.Time) time.Time {
 	if last.IsZero() || !last.Before(at) {
 		return at
