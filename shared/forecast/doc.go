@@ -32,8 +32,10 @@
 //     each period; without usable periods, ETS and naive;
 //   - averages the (at most three) methods whose validation mean absolute
 //     error is within 25% of the best, and refits them on the whole history;
-//   - calibrates intervals from that combination's out-of-sample errors in
-//     the validation folds (see Calibration): a power law in the step gives
+//   - calibrates intervals from out-of-sample errors in the validation
+//     folds, each fold's from the combination chosen on the other folds so
+//     that the choice is out of sample too (see Calibration): a power law
+//     in the step gives
 //     the error scale, so intervals widen with the horizon, and the
 //     empirical quantiles of the scaled errors, widened for the small number
 //     of folds, give the bounds at any level;
