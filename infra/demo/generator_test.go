@@ -130,9 +130,11 @@ func TestMetricsFollowTraffic(t *testing.T) {
 // keep to calendar days either way.
 var origins = []time.Time{origin, origin.Add(3*24*time.Hour + 12*time.Hour + 36*time.Minute)}
 
+// TestIncidentPlan checks the plan of backfills starting at every fifth
+// hour of a week, with several seeds.
 func TestIncidentPlan(t *testing.T) {
-	for i, seed := range []int64{1, 2, 3, 42, 5, 6, 7, 8} {
-		origin := origins[i%2]
+	for k := 0; k < 6*34; k++ {
+		seed, origin := int64(k%6+1), origin.Add(time.Duration(k/6*5)*time.Hour+13*time.Minute)
 		g := NewGenerator(seed, origin, 14)
 		end := origin.Add(14 * 24 * time.Hour)
 		list := g.Incidents(origin, end)

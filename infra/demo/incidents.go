@@ -31,6 +31,9 @@ const (
 
 var kinds = []Kind{LatencySpike, ErrorBurst, MemoryLeak, LevelShift}
 
+// minPerKind is how many incidents of each kind an epoch has at least.
+const minPerKind = 3
+
 // Incident is one injected incident.
 type Incident struct {
 	ID      string // "e<epoch>-<n>", stable for the generator
@@ -73,14 +76,16 @@ func eligible(p *profile, k Kind) bool {
 // Incidents keep to calendar days (UTC), so business hours mean something:
 // the first day of an epoch stays quiet, then each whole day before the
 // epoch's last 24 hours gets one incident, of the kind seen least so far
-// that fits, so a 14-day epoch has three or four of each. A service
+// that fits, and a second one when the days left could not otherwise give
+// every kind three (a 14-day epoch has three or four of each). A service
 // rests for a full day after an incident ends before its next one starts,
 // and no incident starts within a day of the epoch's start, so the same
 // hours of the day before any incident are undisturbed: "compare with
 // yesterday" is a fair check. The last 24 hours always get a latency spike
 // ending at least an hour before the epoch does, so a backfill's last day
-// holds a finished incident. Level shifts start on Tuesday to Thursday, the
-// days teams deploy, so the day before a shift is an ordinary weekday too.
+// holds a finished incident. Level shifts start Monday to Thursday, the
+// days teams deploy, so the day before a shift is a weekday or a quieter
+// Sunday: yesterday's traffic never hides the shift.
 func (g *Generator) plan(epoch int) []Incident {
 	if epoch < 0 {
 		return nil
@@ -96,34 +101,9 @@ func (g *Generator) plan(epoch int) []Incident {
 	count := map[Kind]int{}
 	var out []Incident
 	lastDay := e1.Add(-24 * time.Hour)
-	for day := e0.Truncate(24 * time.Hour).Add(24 * time.Hour); ; day = day.Add(24 * time.Hour) {
-		last := day.Add(24 * time.Hour).After(lastDay)
-		if last {
-			day = lastDay
-		}
-		// The kinds seen least so far first, in random order among equals;
-		// a level shift counts one less on its few days, so it gets them.
-		order := map[Kind]int{}
-		for i, j := range rng.Perm(len(kinds)) {
-			order[kinds[i]] = j
-		}
-		try := slices.Clone(kinds)
-		deployDay := day.Weekday() >= time.Tuesday && day.Weekday() <= time.Thursday
-		rank := func(k Kind) int {
-			if k == LevelShift && deployDay {
-				return count[k] - 1
-			}
-			return count[k]
-		}
-		sort.SliceStable(try, func(i, j int) bool {
-			if ri, rj := rank(try[i]), rank(try[j]); ri != rj {
-				return ri < rj
-			}
-			return order[try[i]] < order[try[j]]
-		})
-		if last {
-			try = []Kind{LatencySpike}
-		}
+	// add places an incident of the first kind in try that fits day and a
+	// free service.
+	add := func(day time.Time, last bool, try []Kind) {
 		for _, k := range try {
 			in, ok := g.place(rng, k, day, e1, last)
 			if !ok {
@@ -150,12 +130,53 @@ func (g *Generator) plan(epoch int) []Incident {
 			g.describe(&in, catalogue[s])
 			free[s] = in.End.Add(24 * time.Hour)
 			used[s]++
-			out = append(out, in)
 			count[k]++
-			break
+			out = append(out, in)
+			return
+		}
+	}
+	for day := e0.Truncate(24 * time.Hour).Add(24 * time.Hour); ; day = day.Add(24 * time.Hour) {
+		last := day.Add(24 * time.Hour).After(lastDay)
+		if last {
+			day = lastDay
 		}
 		if last {
+			add(day, true, []Kind{LatencySpike})
 			return out
+		}
+		// The kinds seen least so far first, in random order among equals;
+		// a level shift counts one less on its few days, so it gets them.
+		order := map[Kind]int{}
+		for i, j := range rng.Perm(len(kinds)) {
+			order[kinds[i]] = j
+		}
+		try := slices.Clone(kinds)
+		deployDay := day.Weekday() >= time.Monday && day.Weekday() <= time.Thursday
+		rank := func(k Kind) int {
+			if k == LevelShift && deployDay {
+				return count[k] - 1
+			}
+			return count[k]
+		}
+		sort.SliceStable(try, func(i, j int) bool {
+			if ri, rj := rank(try[i]), rank(try[j]); ri != rj {
+				return ri < rj
+			}
+			return order[try[i]] < order[try[j]]
+		})
+		add(day, false, try)
+		// A second incident today when the days left could not otherwise
+		// bring every kind to minPerKind.
+		var short []Kind
+		deficit := 0
+		for _, k := range try {
+			if count[k] < minPerKind {
+				short = append(short, k)
+				deficit += minPerKind - count[k]
+			}
+		}
+		if left := int(lastDay.Sub(day.Add(24*time.Hour)) / (24 * time.Hour)); deficit > left {
+			add(day, false, short)
 		}
 	}
 }
@@ -186,7 +207,7 @@ func (g *Generator) place(rng *rand.Rand, k Kind, day, epochEnd time.Time, last 
 		in.magnitude = 0.6 + 0.4*rng.Float64()
 		in.Start = day.Add(minutes(0, 12*60))
 	case LevelShift:
-		if wd := day.Weekday(); wd < time.Tuesday || wd > time.Thursday {
+		if wd := day.Weekday(); wd < time.Monday || wd > time.Thursday {
 			return in, false
 		}
 		dur = minutes(20*60, 30*60)
