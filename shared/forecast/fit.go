@@ -109,10 +109,18 @@ func Fit(y []float64, opts Options) (*Model, error) {
 
 	// Drop the longest periods until at least one validation fold fits.
 	for {
-		origins := foldOrigins(n, o.Horizon, o.Folds, minTrain(periods))
+		// Validate over at least one cycle of the shortest period, so that
+		// the folds see every phase of it even for a short horizon; the
+		// calibrated error scale covers the shorter steps as well.
+		ov := o
+		if len(periods) > 0 {
+			ov.Horizon = max(o.Horizon, periods[0])
+		}
+		origins := foldOrigins(n, ov.Horizon, o.Folds, minTrain(periods))
 		if len(origins) > 0 {
 			m.Periods = periods
-			if err := m.validateAndFit(prep, origins, o); err != nil {
+			m.Horizon = ov.Horizon
+			if err := m.validateAndFit(prep, origins, ov); err != nil {
 				return nil, err
 			}
 			return m, nil

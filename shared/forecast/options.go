@@ -24,8 +24,8 @@ type Options struct {
 	// history to be used; shorter ones are dropped and a note says so.
 	Seasons []int
 	// Horizon is the number of steps the model is validated and its
-	// intervals calibrated for; default 48. Forecasts may go further, with
-	// intervals extrapolated.
+	// intervals calibrated for, at least one shortest period; default 48.
+	// Forecasts may go further, with intervals extrapolated.
 	Horizon int
 	// NonNegative clamps forecasts and interval bounds at 0. Auto: on when
 	// no observed value is negative.
