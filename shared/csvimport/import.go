@@ -28,7 +28,8 @@ type ImportOptions struct {
 	CreateServices bool
 	// DryRun reads and checks the whole file and writes nothing.
 	DryRun bool
-	// Progress, if set, is called after each batch of each phase.
+	// Progress, if set, is called as each phase starts and after each of
+	// its batches.
 	Progress func(Progress)
 }
 
@@ -133,6 +134,7 @@ func check(ctx context.Context, src io.Reader, size int64, opt ImportOptions) (S
 		return sum, nil, err
 	}
 	sum.Format = r.Format()
+	report(opt.Progress, PhaseCheck, 0, size)
 	series := map[string]struct{}{}
 	services := map[string]location{}
 	for {
@@ -218,6 +220,7 @@ func write(ctx context.Context, st Store, src io.Reader, size int64, opt ImportO
 			}
 		}
 	}()
+	report(opt.Progress, PhaseWrite, 0, size)
 	stored := 0 // the last line stored
 	for n := range batches {
 		if n.err != nil {
