@@ -364,7 +364,11 @@ func StopPrivate(ctx context.Context, o Options) error {
 	if o.Output == nil {
 		o.Output = io.Discard
 	}
-	marker := filepath.Join(o.StateDir, markerFile)
+	state, err := filepath.Abs(o.StateDir)
+	if err != nil {
+		return err
+	}
+	marker := filepath.Join(state, markerFile)
 	if _, err := os.Stat(marker); err != nil {
 		return nil
 	}
@@ -372,7 +376,7 @@ func StopPrivate(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(o.StateDir, "data")
+	dir := filepath.Join(state, "data")
 	if target, err := os.Readlink(dir); err == nil {
 		dir = target
 	}

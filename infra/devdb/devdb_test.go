@@ -66,3 +66,38 @@ func TestTraversable(t *testing.T) {
 		t.Fatal("/usr/lib reported not traversable")
 	}
 }
+
+// `opsight devdb up` leaves the cluster running and `down` stops it, from
+// relative paths as the Makefile passes them.
+func TestDetachAndStopPrivate(t *testing.T) {
+	state, err := os.MkdirTemp("", "opsight-devdb-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(state)
+	os.Chmod(state, 0o755)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(filepath.Dir(state))
+	rel := filepath.Base(state)
+	ctx := context.Background()
+	s, err := Ensure(ctx, Options{StateDir: rel, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Detach(rel); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(ctx, s.URL); err != nil {
+		t.Fatalf("detached cluster not running: %v", err)
+	}
+	if err := StopPrivate(ctx, Options{StateDir: rel}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(ctx, s.URL); err == nil {
+		t.Fatal("cluster still running after StopPrivate")
+	}
+	if err := StopPrivate(ctx, Options{StateDir: rel}); err != nil {
+		t.Fatalf("second StopPrivate: %v", err)
+	}
+}
