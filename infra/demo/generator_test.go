@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -141,7 +142,10 @@ func TestIncidentPlan(t *testing.T) {
 		count := map[Kind]int{}
 		services := map[string]bool{}
 		lastDay := false
-		for _, in := range list {
+		for i, in := range list {
+			if in.ID != fmt.Sprintf("e0-%d", i) || (i > 0 && in.Start.Before(list[i-1].Start)) {
+				t.Errorf("seed %d: incident %d is %s at %v: want IDs in time order", seed, i, in.ID, in.Start)
+			}
 			count[in.Kind]++
 			services[in.Service] = true
 			if in.Start.Before(origin.Add(24*time.Hour)) || in.End.After(end.Add(-time.Hour)) {

@@ -126,7 +126,6 @@ func (g *Generator) plan(epoch int) []Incident {
 			}
 			s := cands[rng.IntN(len(cands))]
 			in.Service = catalogue[s].name
-			in.ID = fmt.Sprintf("e%d-%d", epoch, len(out))
 			g.describe(&in, catalogue[s])
 			free[s] = in.End.Add(24 * time.Hour)
 			used[s]++
@@ -136,12 +135,13 @@ func (g *Generator) plan(epoch int) []Incident {
 		}
 	}
 	for day := e0.Truncate(24 * time.Hour).Add(24 * time.Hour); ; day = day.Add(24 * time.Hour) {
-		last := day.Add(24 * time.Hour).After(lastDay)
-		if last {
-			day = lastDay
-		}
-		if last {
-			add(day, true, []Kind{LatencySpike})
+		if day.Add(24 * time.Hour).After(lastDay) {
+			add(lastDay, true, []Kind{LatencySpike})
+			// IDs in time order: a day's second incident may start first.
+			sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+			for i := range out {
+				out[i].ID = fmt.Sprintf("e%d-%d", epoch, i)
+			}
 			return out
 		}
 		// The kinds seen least so far first, in random order among equals;
