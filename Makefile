@@ -64,6 +64,7 @@ $(BIN)/versitygw: infra/tools/go.mod infra/tools/go.sum
 
 deps-test: tools web
 	@infra/setup.sh chromium
+	@infra/setup.sh prometheus
 
 vet:
 	$(GO) vet ./...
@@ -108,6 +109,7 @@ build-MigrateFunction: ; $(call lambda,migrate)
 build-HousekeepingFunction: ; $(call lambda,housekeeping)
 build-DetectFunction:  ; $(call lambda,detect)
 build-ForecastFunction: ; $(call lambda,forecast)
+build-CollectPrometheusFunction: ; $(call lambda,collect-prometheus)
 
 # Invoke one function once, as `sam local invoke` does, against the local
 # database (started if needed) with the schema applied.

@@ -4,6 +4,7 @@
 # by `opsight devdb`, which installs it on first use the same way.
 #   infra/setup.sh node       Node.js >= 20.19 and npm (the dashboard build)
 #   infra/setup.sh chromium   Debian's Chromium (the end-to-end test's browser)
+#   infra/setup.sh prometheus Debian's Prometheus and promtool (collector tests)
 #
 # Debian 12 ships Node.js 18, older than Vite needs; then the official Node.js
 # 20 binary is installed from the npm registry (package node-linux-<arch>)
@@ -63,8 +64,13 @@ chromium)
 		apt_install chromium
 	fi
 	;;
+prometheus)
+	if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+		apt_install prometheus
+	fi
+	;;
 *)
-	echo "usage: infra/setup.sh node|chromium" >&2
+	echo "usage: infra/setup.sh node|chromium|prometheus" >&2
 	exit 2
 	;;
 esac

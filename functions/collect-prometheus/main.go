@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,10 +14,6 @@ import (
 
 func main() {
 	d := coldstart.MustLoad(context.Background())
-	cfg, err := loadConfig(os.Getenv)
-	if err != nil {
-		coldstart.Fail(err)
-	}
-	c := collect.New(cfg, d.DB, d.Log, d.Registry)
+	c := collect.New(collect.FromConfig(d.Config.Collector), d.DB, d.Log, d.Registry)
 	lambda.Start(c.HandleScheduled)
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/opsight/opsight/shared/aiops"
 	"github.com/opsight/opsight/shared/collect/breaker"
+	"github.com/opsight/opsight/shared/config"
 	"github.com/opsight/opsight/shared/postgres"
 )
 
@@ -52,6 +53,15 @@ type Config struct {
 	// HTTPClient makes the requests (a client with a 10s dial timeout and
 	// no overall timeout: RequestTimeout bounds each request).
 	HTTPClient *http.Client
+}
+
+// FromConfig maps the platform's validated configuration.
+func FromConfig(c config.Collector) Config {
+	return Config{
+		Step: c.Step, Window: c.RateWindow, Concurrency: c.Concurrency, RequestTimeout: c.RequestTimeout,
+		MaxCatchUp: c.MaxCatchUp, MaxSeriesPerQuery: c.MaxSeries,
+		Breaker: breaker.Policy{Threshold: c.BreakerThreshold, Cooldown: c.BreakerCooldown},
+	}
 }
 
 func (c Config) withDefaults() Config {

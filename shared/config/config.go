@@ -42,6 +42,14 @@ var Vars = []Var{
 	{"METRICS_CREATE_SERVICES", "false", "Register unknown services named in a metrics push instead of answering 404.", true},
 	{"METRICS_RETENTION_DAYS", "30", "Days of raw points kept; whole day partitions older than this are dropped.", true},
 	{"ROLLUP_RETENTION_DAYS", "400", "Days of hourly rollups kept; 5-minute rollups are kept a quarter as long, never less than raw points (rollups outlive raw points for long-range charts).", true},
+	{"COLLECTOR_CONCURRENCY", "8", "Targets (services with a Prometheus source) the collector queries at once.", true},
+	{"COLLECTOR_STEP", "1m", "Spacing of collected points; keep it equal to the collector's schedule rate.", true},
+	{"COLLECTOR_RATE_WINDOW", "5m", "Range of rate() and increase() in the PromQL templates ({{.Window}}); at least four scrape intervals.", true},
+	{"COLLECTOR_REQUEST_TIMEOUT", "10s", "Timeout of each request to a Prometheus server.", true},
+	{"COLLECTOR_MAX_CATCH_UP", "24h", "How far back the collector fills missed minutes after an outage.", true},
+	{"COLLECTOR_MAX_SERIES", "50", "A metric query returning more series than this is refused (aggregate it).", true},
+	{"COLLECTOR_BREAKER_THRESHOLD", "3", "Consecutive failures that open a Prometheus target's circuit.", true},
+	{"COLLECTOR_BREAKER_COOLDOWN", "5m", "How long an open circuit skips its target before one trial request.", true},
 	{"HEALTH_ERROR_RATE", "0.01,0.05", "Error-rate thresholds of the health score, warn,critical (fractions of requests).", true},
 	{"HEALTH_LATENCY_P95", "0.5,2", "p95 latency thresholds of the health score, warn,critical (seconds).", true},
 	{"FORECAST_HORIZON_HOURS", "48", "How far ahead the hourly forecast job forecasts each series, in hours.", true},
@@ -72,11 +80,25 @@ type Config struct {
 	HealthLatencyP95 Threshold
 	HealthCPU        Threshold
 
+	Collector Collector
+
 	ForecastHorizonHours int
 	ForecastHistoryDays  int
 	ForecastRefitHours   int
 	ForecastMaxSeries    int
 	CapacityThresholds   []CapacityThreshold
+}
+
+// Collector configures the Prometheus pull collector.
+type Collector struct {
+	Concurrency      int
+	Step             time.Duration
+	RateWindow       time.Duration
+	RequestTimeout   time.Duration
+	MaxCatchUp       time.Duration
+	MaxSeries        int
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
 }
 
 // CapacityThreshold is a level a metric must not cross: Above is true for
@@ -110,6 +132,17 @@ func Load(getenv func(string) string) (*Config, error) {
 		HealthErrorRate:       r.threshold("HEALTH_ERROR_RATE"),
 		HealthLatencyP95:      r.threshold("HEALTH_LATENCY_P95"),
 		HealthCPU:             r.threshold("HEALTH_CPU"),
+
+		Collector: Collector{
+			Concurrency:      r.intRange("COLLECTOR_CONCURRENCY", 1, 256),
+			Step:             r.durationRange("COLLECTOR_STEP", time.Second, time.Hour),
+			RateWindow:       r.durationRange("COLLECTOR_RATE_WINDOW", time.Second, 24*time.Hour),
+			RequestTimeout:   r.durationRange("COLLECTOR_REQUEST_TIMEOUT", 100*time.Millisecond, 5*time.Minute),
+			MaxCatchUp:       r.durationRange("COLLECTOR_MAX_CATCH_UP", time.Minute, 31*24*time.Hour),
+			MaxSeries:        r.intRange("COLLECTOR_MAX_SERIES", 1, 10000),
+			BreakerThreshold: r.intRange("COLLECTOR_BREAKER_THRESHOLD", 1, 1000),
+			BreakerCooldown:  r.durationRange("COLLECTOR_BREAKER_COOLDOWN", time.Second, 24*time.Hour),
+		},
 
 		ForecastHorizonHours: r.intRange("FORECAST_HORIZON_HOURS", 1, 24*90),
 		ForecastHistoryDays:  r.intRange("FORECAST_HISTORY_DAYS", 2, 3650),
@@ -208,6 +241,16 @@ func (r *reader) capacity(name string) []CapacityThreshold {
 		out = append(out, CapacityThreshold{Metric: strings.TrimSpace(part[:i]), Above: part[i] == '>', Value: v})
 	}
 	return out
+}
+
+func (r *reader) durationRange(name string, lo, hi time.Duration) time.Duration {
+	s := r.str(name)
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		r.fail(name, fmt.Sprintf("want a duration from %v to %v, got %q", lo, hi, s))
+		return lo
+	}
+	return d
 }
 
 func (r *reader) duration(name string) time.Duration {

@@ -80,3 +80,21 @@ func TestThresholdsAndBooleans(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectorSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Collector{Concurrency: 8, Step: time.Minute, RateWindow: 5 * time.Minute, RequestTimeout: 10 * time.Second,
+		MaxCatchUp: 24 * time.Hour, MaxSeries: 50, BreakerThreshold: 3, BreakerCooldown: 5 * time.Minute}
+	if c.Collector != want {
+		t.Errorf("collector defaults = %+v", c.Collector)
+	}
+	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "COLLECTOR_CONCURRENCY": "0", "COLLECTOR_STEP": "soon", "COLLECTOR_BREAKER_COOLDOWN": "-5m"}))
+	for _, name := range []string{"COLLECTOR_CONCURRENCY", "COLLECTOR_STEP", "COLLECTOR_BREAKER_COOLDOWN"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
