@@ -346,17 +346,25 @@ func (s *Stream) predict(t time.Time, f *[nPred]float64) [nPred]bool {
 	span := t.Unix() - s.first
 	if span > 86400+3600 {
 		i, j, w := slotWeights(t, 24*time.Hour, daySlots, 0)
-		if s.dayW[i] > 0 && s.dayW[j] > 0 {
+		if learned(s.dayW[:], i, j, w) {
 			f[2], ok[2] = s.slow+(1-w)*s.day[i]+w*s.day[j], true
 		}
 	}
 	if span > 7*86400+3600 {
 		i, j, w := slotWeights(t, 7*24*time.Hour, weekSlots, weekOffset)
-		if s.weekW[i] > 0 && s.weekW[j] > 0 {
+		if learned(s.weekW[:], i, j, w) {
 			f[3], ok[3] = s.slow+(1-w)*s.week[i]+w*s.week[j], true
 		}
 	}
 	return ok
+}
+
+// learned reports whether the slots a forecast interpolates between, i with
+// weight 1-w and j with weight w, have both been learned where their weight
+// is not zero: a series sampled every 30 minutes visits only every sixth
+// 5-minute slot, always with the full weight, and its profile is complete.
+func learned(weights []float64, i, j int, w float64) bool {
+	return (weights[i] > 0 || w == 1) && (weights[j] > 0 || w == 0)
 }
 
 // mature reports whether the profiles have seen matureDays days, so the

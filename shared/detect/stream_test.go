@@ -248,3 +248,21 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamDailyProfileOnCoarseSeries: a series sampled every 30 minutes
+// visits every sixth 5-minute slot of the daily profile; the profile must
+// still forecast, so its daily peak is the usual level there.
+func TestStreamDailyProfileOnCoarseSeries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	s := NewStream(DefaultConfig())
+	var last Point
+	for i := 0; i < 6*48; i++ {
+		ts := t0.Add(time.Duration(i) * 30 * time.Minute)
+		h := float64(ts.Hour()) + float64(ts.Minute())/60
+		v := 60 + 40*math.Cos(2*math.Pi*(h-14)/24) + rng.NormFloat64()
+		last = s.Update(ts, v)
+		if ts.Hour() == 14 && ts.Minute() == 0 && i > 4*48 && last.Season != SeasonDaily {
+			t.Fatalf("day %d 14:00: expected %v from %v, want the daily profile", i/48, last.Expected, last.Season)
+		}
+	}
+}
