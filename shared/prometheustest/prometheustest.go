@@ -49,6 +49,15 @@ type Server struct {
 // is stopped when the test ends.
 func Start(tb testing.TB, openMetrics string) *Server {
 	tb.Helper()
+	// No scrape configs: the data is exactly what was backfilled.
+	return StartWithConfig(tb, openMetrics, "global:\n  scrape_interval: 1h\n  evaluation_interval: 1h\n")
+}
+
+// StartWithConfig is Start with a prometheus.yml of the caller's, for tests
+// where Prometheus scrapes or pushes (remote_write) itself. openMetrics may
+// be empty.
+func StartWithConfig(tb testing.TB, openMetrics, configYAML string) *Server {
+	tb.Helper()
 	prom, err := exec.LookPath("prometheus")
 	if err != nil {
 		tb.Fatalf("prometheustest: prometheus not found on PATH: %s", InstallHint)
@@ -61,12 +70,13 @@ func Start(tb testing.TB, openMetrics string) *Server {
 	s := &Server{DataDir: filepath.Join(dir, "data")}
 	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
 	defer cancel()
-	if err := backfill(ctx, promtool, dir, s.DataDir, openMetrics); err != nil {
-		tb.Fatalf("prometheustest: %v", err)
+	if strings.TrimSpace(openMetrics) != "" {
+		if err := backfill(ctx, promtool, dir, s.DataDir, openMetrics); err != nil {
+			tb.Fatalf("prometheustest: %v", err)
+		}
 	}
 	config := filepath.Join(dir, "prometheus.yml")
-	// No scrape configs: the data is exactly what was backfilled.
-	if err := os.WriteFile(config, []byte("global:\n  scrape_interval: 1h\n  evaluation_interval: 1h\n"), 0o644); err != nil {
+	if err := os.WriteFile(config, []byte(configYAML), 0o644); err != nil {
 		tb.Fatalf("prometheustest: %v", err)
 	}
 	// A port picked by listening and closing may be taken again before
