@@ -4,7 +4,7 @@
 // # Univariate, streaming
 //
 // Stream scores one series point by point using only the points before and
-// at it, and its state (about 15 KB) round-trips through MarshalBinary, so
+// at it, and its state (about 16 KB) round-trips through MarshalBinary, so
 // the scheduled detect Lambda runs, every minute and for each series:
 //
 //	s, err := detect.Resume(stateBytes, detect.DefaultConfig())
@@ -28,7 +28,8 @@
 // its own history (tail: a forgetting histogram with a generalised Pareto
 // tail), so a series' usual bursts are not news. The record view asks how
 // far the value, and its EWMAs over about 4 and 16 points, leave the range
-// the series has ever kept (record), so a level never seen before is news
+// the series has kept over the detector's memory (record), so a level
+// never seen before is news
 // even on a noisy series. Each view is Bonferroni-corrected, the point's
 // evidence is the stronger view's, points that merely continue an episode
 // are discounted, and ScoreOf turns the evidence into a score in [0, 1]

@@ -2,8 +2,9 @@ package detect
 
 import "math"
 
-// record tracks the range of the values seen so far, forgetting slowly, to
-// judge a value that leaves it: a new record high or low.
+// record tracks the range of the values of the last Memory points (the
+// detector's memory) to judge a value that leaves it: a new record high or
+// low.
 //
 // Among n exchangeable values the chance that the next one is a new
 // maximum is 1/(n+1) (Rényi 1962, records of i.i.d. sequences). Beyond the
@@ -19,9 +20,20 @@ import "math"
 // a level a metric has never reached is news even where its recent noise
 // is large, the evidence the residual statistics, scaled by that recent
 // noise, can miss.
+//
+// The range is a sliding window kept in recordBlocks blocks: each block
+// holds the extremes of Memory/recordBlocks consecutive points, and the
+// oldest block is dropped when a new one starts, so the window spans
+// between (1 - 1/recordBlocks)·Memory and Memory points in bounded state.
 type record struct {
-	lo, hi float64
+	lo, hi           float64 // the range over the blocks
+	blockLo, blockHi [recordBlocks]float64
+	blocks           int64   // blocks started
+	inBlock          float64 // points in the newest block
 }
+
+// recordBlocks is the number of blocks of the sliding range.
+const recordBlocks = 16
 
 // exceedance returns how far v lies outside [lo, hi] in units of hi - lo:
 // 0 inside, +Inf for any change after a constant history.
@@ -51,16 +63,22 @@ func (r *record) prob(v, n float64) float64 {
 	return math.Min(1, 2*math.Pow(n, -(1+x)))
 }
 
-// learn widens the range to v, after letting each end relax towards base
-// by the factor forget, so records of long ago fade over the detector's
-// memory.
-func (r *record) learn(v, base, forget float64, first bool) {
-	if first {
+// learn adds v to the range; blockLen is the number of points per block.
+func (r *record) learn(v, blockLen float64) {
+	if r.blocks == 0 || r.inBlock >= blockLen {
+		k := int(r.blocks % recordBlocks)
+		r.blocks++
+		r.blockLo[k], r.blockHi[k], r.inBlock = v, v, 0
 		r.lo, r.hi = v, v
-		return
+		for b := 0; b < int(min(r.blocks, recordBlocks)); b++ {
+			r.lo = math.Min(r.lo, r.blockLo[b])
+			r.hi = math.Max(r.hi, r.blockHi[b])
+		}
 	}
-	r.hi -= forget * (r.hi - math.Max(base, r.lo))
-	r.lo -= forget * (r.lo - math.Min(base, r.hi))
-	r.hi = math.Max(r.hi, v)
+	k := int((r.blocks - 1) % recordBlocks)
+	r.blockLo[k] = math.Min(r.blockLo[k], v)
+	r.blockHi[k] = math.Max(r.blockHi[k], v)
 	r.lo = math.Min(r.lo, v)
+	r.hi = math.Max(r.hi, v)
+	r.inBlock++
 }

@@ -48,7 +48,7 @@ func TestRecordCalibration(t *testing.T) {
 					hits++
 				}
 			}
-			r.learn(v, 1, 0, i == 0)
+			r.learn(v, n)
 		}
 	}
 	want := q * float64(judged)
@@ -58,17 +58,23 @@ func TestRecordCalibration(t *testing.T) {
 	}
 }
 
-func TestRecordForgets(t *testing.T) {
+// TestRecordWindow: a huge value leaves the range once the window of
+// recordBlocks blocks has moved past it, and not before.
+func TestRecordWindow(t *testing.T) {
 	var r record
-	r.learn(5, 5, 0, true)
-	r.learn(100, 5, 0, false) // one huge value long ago
-	for i := 0; i < 10000; i++ {
-		r.learn(5, 5, 1.0/1000, false)
+	const blockLen = 100
+	r.learn(5, blockLen)
+	r.learn(100, blockLen) // one huge value, in the first block
+	for i := 2; i < (recordBlocks-1)*blockLen; i++ {
+		r.learn(5, blockLen)
 	}
-	if r.hi > 5.1 {
-		t.Errorf("after 10 memories the old record is still %v", r.hi)
+	if r.hi != 100 {
+		t.Fatalf("within the window the record is %v, want 100", r.hi)
 	}
-	if r.lo != 5 {
-		t.Errorf("lo = %v, want 5", r.lo)
+	for i := 0; i < 2*blockLen; i++ {
+		r.learn(5+float64(i%2), blockLen)
+	}
+	if r.hi != 6 || r.lo != 5 {
+		t.Errorf("after the window moved on the range is [%v, %v], want [5, 6]", r.lo, r.hi)
 	}
 }

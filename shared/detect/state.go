@@ -9,7 +9,7 @@ import (
 
 // State encoding, version 2: the magic "ODS", a version byte, then every
 // field little-endian in a fixed order (int64 counters, then float64s).
-// About 15 KB; the layout is fixed per version, so a truncated or padded
+// About 16 KB; the layout is fixed per version, so a truncated or padded
 // blob is rejected rather than half-read.
 const (
 	stateMagic   = "ODS"
@@ -100,11 +100,17 @@ var stateSize = func() int {
 
 // ints lists the int64 fields in encoding order (after the warm-up and
 // episode length).
-func (s *Stream) ints() []*int64 { return []*int64{&s.n, &s.skipped, &s.first, &s.last, &s.peakAge} }
+func (s *Stream) ints() []*int64 {
+	out := []*int64{&s.n, &s.skipped, &s.first, &s.last, &s.peakAge}
+	for k := range s.rec {
+		out = append(out, &s.rec[k].blocks)
+	}
+	return out
+}
 
 // nFloats is the number of float64 fields: 13 scalars, four daily and two
 // weekly profiles, the predictor errors, three histograms and the records.
-const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins) + 3*recordScales
+const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins) + recordScales*(4+2*recordBlocks)
 
 // floats lists every float64 field in encoding order.
 func (s *Stream) floats() []*float64 {
@@ -124,7 +130,11 @@ func (s *Stream) floats() []*float64 {
 		}
 	}
 	for k := range s.rec {
-		out = append(out, &s.smooth[k], &s.rec[k].lo, &s.rec[k].hi)
+		r := &s.rec[k]
+		out = append(out, &s.smooth[k], &r.lo, &r.hi, &r.inBlock)
+		for b := range r.blockLo {
+			out = append(out, &r.blockLo[b], &r.blockHi[b])
+		}
 	}
 	return out
 }
@@ -166,8 +176,14 @@ func (s *Stream) validate() error {
 		return errors.New("negative scale")
 	}
 	for k := range s.rec {
-		if s.rec[k].lo > s.rec[k].hi {
-			return errors.New("record range upside down")
+		r := &s.rec[k]
+		if r.lo > r.hi || r.blocks < 0 || r.inBlock < 0 {
+			return errors.New("record range upside down or negative count")
+		}
+		for b := range r.blockLo {
+			if r.blockLo[b] > r.blockHi[b] {
+				return errors.New("record block upside down")
+			}
 		}
 	}
 	return nil

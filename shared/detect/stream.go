@@ -303,7 +303,7 @@ func (s *Stream) learn(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]
 	// series that sit still between them.
 	s.scaleLong += math.Max(10/s.cfg.Memory, start) * (math.Abs(v-fc) - s.scaleLong)
 	for k := range s.rec {
-		s.rec[k].learn(m.smooth[k], s.slow, 1/s.cfg.Memory, s.n == 0)
+		s.rec[k].learn(m.smooth[k], s.cfg.Memory/recordBlocks)
 		s.smooth[k] = m.smooth[k]
 	}
 	s.fast += s.cfg.FastAlpha * (v - s.fast)

@@ -140,7 +140,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(blob) > 15000 {
+	if len(blob) > 16000 {
 		t.Errorf("state is %d bytes", len(blob))
 	}
 	b, err := Resume(blob, Config{})
