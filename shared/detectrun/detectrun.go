@@ -51,8 +51,12 @@ type Options struct {
 	// ExtendScore (default detect.LowScore) or stay at least half-way from
 	// the level expected when it opened to the value that opened it. The
 	// half-way rule ends an episode when the metric has recovered, not
-	// when the detector has got used to it. Neither opens an episode.
+	// when the detector has got used to it; but for at most MaxExtend
+	// (default 1h) after the last point that could open one, after which a
+	// lasting change (a level shift) is the new normal. Neither opens an
+	// episode.
 	ExtendScore float64
+	MaxExtend   time.Duration
 	// MergeGap joins anomalous minutes into one episode when they are at
 	// most this far apart (default 5m), and closes an episode once the
 	// service has been normal for longer.
@@ -75,6 +79,9 @@ func (o *Options) defaults() {
 	}
 	if o.ExtendScore <= 0 {
 		o.ExtendScore = detect.LowScore
+	}
+	if o.MaxExtend <= 0 {
+		o.MaxExtend = time.Hour
 	}
 	if o.MergeGap <= 0 {
 		o.MergeGap = 5 * time.Minute
@@ -174,10 +181,14 @@ func Run(ctx context.Context, db Store, opt Options) (Result, error) {
 				continue
 			}
 			opens := pt.Score >= opt.MinScore
-			if opens && !math.IsNaN(pt.Expected) && (anchor == nil || math.Abs(p.V-pt.Expected) > math.Abs(anchor.Observed-anchor.Expected)) {
-				anchor = &postgres.Anchor{Expected: pt.Expected, Observed: p.V}
+			if opens && !math.IsNaN(pt.Expected) {
+				if anchor == nil || math.Abs(p.V-pt.Expected) > math.Abs(anchor.Observed-anchor.Expected) {
+					anchor = &postgres.Anchor{Expected: pt.Expected, Observed: p.V}
+				}
+				anchor.At = p.T
 			}
-			elevated := anchor != nil && math.Abs(p.V-anchor.Expected) >= 0.5*math.Abs(anchor.Observed-anchor.Expected)
+			elevated := anchor != nil && p.T.Sub(anchor.At) <= opt.MaxExtend &&
+				math.Abs(p.V-anchor.Expected) >= 0.5*math.Abs(anchor.Observed-anchor.Expected)
 			if !opens && !elevated && pt.Score < opt.ExtendScore {
 				anchor = nil // recovered
 				continue

@@ -20,6 +20,22 @@ var origin = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // with noise, and a latency and error spike during [spikeFrom, spikeTo).
 func write(t *testing.T, db *postgres.DB, from, to, spikeFrom, spikeTo time.Time) {
 	t.Helper()
+	writeWith(t, db, from, to, func(m string, tm time.Time, v float64) float64 {
+		if !tm.Before(spikeFrom) && tm.Before(spikeTo) {
+			switch m {
+			case aiops.MetricLatencyP95:
+				return v * 6
+			case aiops.MetricErrorRate:
+				return 0.08
+			}
+		}
+		return v
+	})
+}
+
+// writeWith writes minutes [from, to) with change applied to each value.
+func writeWith(t *testing.T, db *postgres.DB, from, to time.Time, change func(metric string, tm time.Time, v float64) float64) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(from.Unix()), 7))
 	metrics := map[string]func(tm time.Time, day float64) float64{
 		aiops.MetricRequestRate: func(tm time.Time, day float64) float64 { return 100 * (1 + 0.5*day) * (1 + 0.05*rng.NormFloat64()) },
@@ -36,15 +52,7 @@ func write(t *testing.T, db *postgres.DB, from, to, spikeFrom, spikeTo time.Time
 		s := aiops.Samples{SeriesKey: aiops.SeriesKey{Service: "checkout", Metric: m}}
 		for tm := from; tm.Before(to); tm = tm.Add(time.Minute) {
 			day := math.Sin(2 * math.Pi * float64(tm.Hour()*60+tm.Minute()) / 1440)
-			v := f(tm, day)
-			if !tm.Before(spikeFrom) && tm.Before(spikeTo) {
-				switch m {
-				case aiops.MetricLatencyP95:
-					v *= 6
-				case aiops.MetricErrorRate:
-					v = 0.08
-				}
-			}
+			v := change(m, tm, f(tm, day))
 			s.Points = append(s.Points, aiops.Point{T: tm, V: math.Max(v, 0)})
 		}
 		batch = append(batch, s)
@@ -128,4 +136,30 @@ func TestCorruptStateIsReset(t *testing.T) {
 	if err != nil || res.StateResets != 4 || res.Points != 4*60 {
 		t.Fatalf("result = %+v, %v", res, err)
 	}
+}
+
+// A lasting level shift is an episode that ends: after MaxExtend the new
+// level is the normal one.
+func TestLevelShiftEpisodeEnds(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	shift := origin.Add(4*24*time.Hour + 10*time.Hour)
+	writeWith(t, db, origin, shift.Add(4*time.Hour), func(m string, tm time.Time, v float64) float64 {
+		if m == aiops.MetricLatencyP95 && !tm.Before(shift) {
+			return v * 3
+		}
+		return v
+	})
+	if _, err := detectrun.Run(ctx, db, detectrun.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := db.Anomalies(ctx, aiops.AnomalyFilter{From: shift.Add(-time.Minute)})
+	if len(list) == 0 {
+		t.Fatal("the level shift was not found")
+	}
+	first := list[len(list)-1]
+	if first.Start.Sub(shift) > 5*time.Minute || first.Open || first.End.Sub(first.Start) > 2*time.Hour {
+		t.Fatalf("episode = %+v", first)
+	}
+	t.Logf("level shift: %s..%s %s", first.Start.Format(time.TimeOnly), first.End.Format(time.TimeOnly), first.Description)
 }

@@ -22,15 +22,18 @@ type DetectorTarget struct {
 }
 
 // Anchor is the expected level and the value that opened the anomaly a
-// series is in.
-type Anchor struct{ Expected, Observed float64 }
+// series is in, and when the last point that could open one was seen.
+type Anchor struct {
+	Expected, Observed float64
+	At                 time.Time
+}
 
 // DetectorTargets lists the series that have points newer than what their
 // detector has seen.
 func (db *DB) DetectorTargets(ctx context.Context) ([]DetectorTarget, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT s.id, v.name, v.id, s.metric, s.labels, s.first_point, s.last_point, d.state, d.fed_until,
-		       d.anchor_expected, d.anchor_observed
+		       d.anchor_expected, d.anchor_observed, d.anchor_at
 		FROM series s JOIN services v ON v.id = s.service_id
 		LEFT JOIN detector_state d ON d.series_id = s.id
 		WHERE s.last_point IS NOT NULL AND (d.fed_until IS NULL OR s.last_point > d.fed_until)
@@ -42,12 +45,13 @@ func (db *DB) DetectorTargets(ctx context.Context) ([]DetectorTarget, error) {
 		var t DetectorTarget
 		var fed *time.Time
 		var ae, ao *float64
-		err := row.Scan(&t.ID, &t.Service, &t.ServiceID, &t.Metric, &t.Labels, &t.FirstPoint, &t.LastPoint, &t.State, &fed, &ae, &ao)
+		var at *time.Time
+		err := row.Scan(&t.ID, &t.Service, &t.ServiceID, &t.Metric, &t.Labels, &t.FirstPoint, &t.LastPoint, &t.State, &fed, &ae, &ao, &at)
 		if fed != nil {
 			t.FedUntil = *fed
 		}
-		if ae != nil && ao != nil {
-			t.Anchor = &Anchor{Expected: *ae, Observed: *ao}
+		if ae != nil && ao != nil && at != nil {
+			t.Anchor = &Anchor{Expected: *ae, Observed: *ao, At: at.UTC()}
 		}
 		return t, err
 	})
@@ -185,13 +189,15 @@ func (db *DB) SaveDetection(ctx context.Context, run *DetectionRun) error {
 		b := &pgx.Batch{}
 		for _, s := range run.States {
 			var ae, ao *float64
+			var at *time.Time
 			if s.Anchor != nil {
-				ae, ao = &s.Anchor.Expected, &s.Anchor.Observed
+				ae, ao, at = &s.Anchor.Expected, &s.Anchor.Observed, &s.Anchor.At
 			}
-			b.Queue(`INSERT INTO detector_state (series_id, state, fed_until, anchor_expected, anchor_observed) VALUES ($1, $2, $3, $4, $5)
+			b.Queue(`INSERT INTO detector_state (series_id, state, fed_until, anchor_expected, anchor_observed, anchor_at) VALUES ($1, $2, $3, $4, $5, $6)
 				ON CONFLICT (series_id) DO UPDATE SET state = EXCLUDED.state, fed_until = EXCLUDED.fed_until,
-				anchor_expected = EXCLUDED.anchor_expected, anchor_observed = EXCLUDED.anchor_observed, updated_at = now()`,
-				s.SeriesID, s.State, s.FedUntil, ae, ao)
+				anchor_expected = EXCLUDED.anchor_expected, anchor_observed = EXCLUDED.anchor_observed,
+				anchor_at = EXCLUDED.anchor_at, updated_at = now()`,
+				s.SeriesID, s.State, s.FedUntil, ae, ao, at)
 		}
 		for svc, t := range run.ScoredUntil {
 			b.Queue(`INSERT INTO service_detector_state (service_id, scored_until)

@@ -1,13 +1,14 @@
 -- The streaming detector's state per series, resumed every run: the
 -- serialised detect.Stream, the last point it has seen, and, while the
--- series is in an anomaly, the expected level and value that opened it
--- (the anomaly lasts while the series stays half-way out).
+-- series is in an anomaly, the expected level and value that opened it and
+-- when (the anomaly lasts while the series stays half-way out, for a while).
 CREATE TABLE detector_state (
     series_id       bigint      PRIMARY KEY REFERENCES series (id) ON DELETE CASCADE,
     state           bytea       NOT NULL,
     fed_until       timestamptz NOT NULL,
     anchor_expected double precision,
     anchor_observed double precision,
+    anchor_at       timestamptz,
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
