@@ -31,6 +31,9 @@ func TestDemoCommand(t *testing.T) {
 }
 
 func TestDemoUsage(t *testing.T) {
+	if _, stderr, code := runCLI(t, "demo", "--help"); code != 0 || !strings.Contains(stderr, "usage: opsight demo") {
+		t.Errorf("--help: exit %d: %s", code, stderr)
+	}
 	for _, args := range [][]string{
 		{"demo", "--database-url", "postgres://x", "--days", "1"},
 		{"demo", "--database-url", "postgres://x", "--list", "--stream"},

@@ -40,6 +40,9 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportUsage(t *testing.T) {
+	if _, stderr, code := runCLI(t, "import", "--help"); code != 0 || !strings.Contains(stderr, "usage: opsight import") {
+		t.Errorf("--help: exit %d: %s", code, stderr)
+	}
 	for _, args := range [][]string{
 		{"import", "--database-url", "postgres://x"},
 		{"import", "--database-url", "postgres://x", "a.csv", "b.csv"},
