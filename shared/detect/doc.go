@@ -29,11 +29,11 @@
 // tail), so a series' usual bursts are not news. The record view asks how
 // far the value, and its EWMAs over about 4 and 16 points, leave the range
 // the series has kept over the detector's memory (record), so a level
-// never seen before is news
-// even on a noisy series. Each view is Bonferroni-corrected, the point's
-// evidence is the stronger view's, points that merely continue an episode
-// are discounted, and ScoreOf turns the evidence into a score in [0, 1]
-// that means the same on every series.
+// never seen before is news even on a noisy series. Each view is
+// Bonferroni-corrected, the point's evidence is the stronger view's, a
+// point that does not beat the strongest of the last Config.Episode points
+// continues an episode and is discounted, and ScoreOf turns the evidence
+// into a score in [0, 1] that means the same on every series.
 //
 // Missing values (NaN) and out-of-order timestamps are skipped and counted;
 // a constant series scores 0 until its value changes; the first

@@ -73,18 +73,20 @@ type Config struct {
 	// residuals that detects level shifts.
 	ShiftAlpha float64
 	// Memory is the number of points after which the score distribution
-	// has forgotten a past point by the factor 1/e.
+	// has forgotten a past point by the factor 1/e; the record range spans
+	// the last Memory points.
 	Memory float64
 	// Episode is the number of points after a peak of evidence during
-	// which only stronger evidence counts as news (see Stream.evidence).
+	// which only stronger evidence counts as news (the episode rule).
 	Episode int
 }
 
 // DefaultConfig returns the settings used everywhere (CLI, platform, NAB),
 // each chosen for a reason rather than fitted to a benchmark:
 //
-//   - Warmup 200: the tail fit needs its 0.5% quantile (tailMass/10) to
-//     have been observed at least once, which takes 200 points;
+//   - Warmup 200: the exponential tail fit needs its 0.5% quantile
+//     (tailMass/10) to have been observed at least once, which takes 200
+//     points (the Pareto shape joins when the history supports it);
 //   - FastAlpha 0.3: the recent level remembers about three points, enough
 //     to smooth single-point noise and to follow a new level within minutes;
 //   - SlowAlpha 1/288: the baseline under the profiles remembers a day of
