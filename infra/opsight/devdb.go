@@ -23,8 +23,8 @@ func init() {
 func runDevDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("devdb", stderr)
 	fast := fs.Bool("fast", false, "turn off fsync in a private cluster (tests)")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	switch fs.Arg(0) {

@@ -21,8 +21,8 @@ func init() {
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
 	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *url == "" {
 		return usageErrorf("set DATABASE_URL or --database-url (make run starts a local database)")

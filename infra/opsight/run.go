@@ -43,8 +43,8 @@ func runPlatform(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	web := fs.String("web", "web/dist", "dashboard folder served at /")
 	noSchedule := fs.Bool("no-schedule", false, "do not run the template's scheduled events")
 	noDemo := fs.Bool("no-demo", os.Getenv("OPSIGHT_DEMO") == "off", "do not fill an empty database with the demo (also OPSIGHT_DEMO=off)")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	start := time.Now()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

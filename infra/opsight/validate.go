@@ -20,8 +20,8 @@ func init() {
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", stderr)
 	schema := fs.String("schema", "", "AWS SAM JSON schema (sam.schema.json from aws/serverless-application-model)")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	root, err := os.Getwd()
 	if err != nil {

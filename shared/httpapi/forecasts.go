@@ -169,9 +169,9 @@ func grid(points []aiops.Point, stepSeconds float64) ([]float64, time.Time, time
 		return nil, time.Time{}, 0, &aiops.Error{Code: aiops.EINVALID, Field: "step", Message: "step must be at least 1 second (or give points at distinct times to infer it)"}
 	}
 	first, last := ps[0].T, ps[len(ps)-1].T
-	n := int(last.Sub(first)/step) + 1
-	if n > forecast.MaxHistory*4 {
-		return nil, time.Time{}, 0, &aiops.Error{Code: aiops.EINVALID, Field: "step", Message: fmt.Sprintf("the points span %d steps; at most %d", n, forecast.MaxHistory*4)}
+	n := int(math.Round(float64(last.Sub(first))/float64(step))) + 1
+	if n > forecast.MaxHistory {
+		return nil, time.Time{}, 0, &aiops.Error{Code: aiops.EINVALID, Field: "step", Message: fmt.Sprintf("the points span %d steps; at most %d", n, forecast.MaxHistory)}
 	}
 	values := make([]float64, n)
 	for i := range values {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -241,8 +242,18 @@ func (s *Server) Routes() []string {
 	return r
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Paths that are not clean (a/../b,
+// double slashes) get the JSON 404 rather than ServeMux's HTML redirect:
+// API clients follow links, not redirects to guessed paths.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
+		s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+			return aiops.Errorf(aiops.ENOTFOUND, "no route for %s %q", r.Method, r.URL.Path)
+		}).ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 type statusWriter struct {
 	http.ResponseWriter
