@@ -167,6 +167,10 @@ func ValidateSamples(batch []Samples, now time.Time) error {
 			return &Error{Code: EINVALID, Field: at("points"), Message: fmt.Sprintf("item %d: points is empty", i)}
 		}
 		for j, p := range s.Points {
+			// The common case, a valid point, formats nothing.
+			if p.bad == "" && p.T.Unix() >= 0 && !p.T.After(limit) && !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
+				continue
+			}
 			f := at(fmt.Sprintf("points[%d]", j))
 			switch {
 			case p.bad != "":
@@ -175,7 +179,7 @@ func ValidateSamples(batch []Samples, now time.Time) error {
 				return &Error{Code: EINVALID, Field: f, Message: fmt.Sprintf("item %d point %d: timestamp %s is before 1970", i, j, p.T.UTC().Format(time.RFC3339))}
 			case p.T.After(limit):
 				return &Error{Code: EINVALID, Field: f, Message: fmt.Sprintf("item %d point %d: timestamp %s is more than %v in the future", i, j, p.T.UTC().Format(time.RFC3339), MaxFutureSkew)}
-			case math.IsNaN(p.V) || math.IsInf(p.V, 0):
+			default:
 				return &Error{Code: EINVALID, Field: f, Message: fmt.Sprintf("item %d point %d: value must be a finite number", i, j)}
 			}
 		}
