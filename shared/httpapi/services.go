@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/opsight/opsight/shared/aiops"
-	"github.com/opsight/opsight/shared/promql"
 )
 
 // serviceRequest is the body of POST /api/v1/services.
@@ -69,9 +68,6 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
 		return err
 	}
-	if err := checkQueries(req.Prometheus); err != nil {
-		return err
-	}
 	svc := &aiops.Service{Name: req.Name, Type: req.Type, Labels: req.Labels, OwnerTeam: req.OwnerTeam, Status: req.Status, Prometheus: req.Prometheus}
 	if err := s.store.CreateService(r.Context(), svc); err != nil {
 		return err
@@ -115,9 +111,6 @@ func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
 			return e
 		}
 	}
-	if err := checkQueries(u.Prometheus); err != nil {
-		return err
-	}
 	svc, err := s.store.UpdateService(r.Context(), name, u)
 	if err != nil {
 		return err
@@ -131,21 +124,6 @@ func (s *Server) deleteService(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// checkQueries parses a source's query overrides as the collector will, so
-// a template that cannot render is refused when the service is registered,
-// not discovered a minute later in the collector's log.
-func checkQueries(src *aiops.PrometheusSource) error {
-	if src == nil {
-		return nil
-	}
-	for metric, q := range src.Queries {
-		if _, err := promql.ParseTemplate(metric, q); err != nil {
-			return &aiops.Error{Code: aiops.EINVALID, Field: "prometheus.queries." + metric, Message: err.Error()}
-		}
-	}
 	return nil
 }
 
