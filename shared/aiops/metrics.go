@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -139,8 +138,6 @@ type WriteResult struct {
 	Stale           int `json:"stale,omitempty"`  // Prometheus staleness markers honoured (not stored)
 }
 
-var metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$`)
-
 // MaxFutureSkew is how far ahead of the receiver's clock a timestamp may be:
 // clocks drift, but a point from next week is a bug, and storing it would
 // hide the real last value.
@@ -154,10 +151,10 @@ func ValidateSamples(batch []Samples, now time.Time) error {
 	limit := now.Add(MaxFutureSkew)
 	for i, s := range batch {
 		at := func(f string) string { return fmt.Sprintf("[%d].%s", i, f) }
-		if !serviceNameRE.MatchString(s.Service) {
+		if !ValidServiceName(s.Service) {
 			return &Error{Code: EINVALID, Field: at("service"), Message: fmt.Sprintf("item %d: service %s is not a valid service name (lower-case letters, digits, '.', '_', '-')", i, quote(s.Service))}
 		}
-		if !metricNameRE.MatchString(s.Metric) {
+		if !ValidMetricName(s.Metric) {
 			return &Error{Code: EINVALID, Field: at("metric"), Message: fmt.Sprintf("item %d: metric %s must match [a-zA-Z_:][a-zA-Z0-9_:]*", i, quote(s.Metric))}
 		}
 		if err := ValidateLabels(at("labels"), s.Labels); err != nil {

@@ -2,7 +2,6 @@ package aiops
 
 import (
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -38,11 +37,6 @@ const (
 	maxLabels        = 64
 	maxLabelValueLen = 256
 	maxTeamLen       = 128
-)
-
-var (
-	serviceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-	labelNameRE   = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,62}$`)
 )
 
 // PrometheusSource says where and how to query a service's metrics.
@@ -125,7 +119,7 @@ func (s *Service) ApplyDefaults() {
 
 // Validate reports the first invalid field as an EINVALID *Error naming it.
 func (s *Service) Validate() error {
-	if !serviceNameRE.MatchString(s.Name) {
+	if !ValidServiceName(s.Name) {
 		return &Error{Code: EINVALID, Field: "name", Message: "name must be 1-63 characters of lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"}
 	}
 	if err := validateEnum("type", s.Type, ServiceTypes); err != nil {
@@ -187,7 +181,7 @@ func ValidateLabels(field string, labels map[string]string) error {
 	}
 	sort.Strings(keys) // report the same label every time
 	for _, k := range keys {
-		if !labelNameRE.MatchString(k) {
+		if !ValidLabelName(k) {
 			return &Error{Code: EINVALID, Field: field + "." + k, Message: "label name " + quote(k) + " must match [a-zA-Z_][a-zA-Z0-9_]*"}
 		}
 		if len(labels[k]) > maxLabelValueLen {
