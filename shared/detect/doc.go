@@ -4,7 +4,7 @@
 // # Univariate, streaming
 //
 // Stream scores one series point by point using only the points before and
-// at it, and its state (about 16 KB) round-trips through MarshalBinary, so
+// at it, and its state (about 17 KB) round-trips through MarshalBinary, so
 // the scheduled detect Lambda runs, every minute and for each series:
 //
 //	s, err := detect.Resume(stateBytes, detect.DefaultConfig())
@@ -21,9 +21,10 @@
 // a slow baseline and daily (5-minute slots) and weekly (hourly slots)
 // profiles, weighted by their recent accuracy, so daily and weekly cycles,
 // trends and level shifts are expected rather than alarming. Two views
-// measure the surprise. The residual view has three statistics: the
-// standardised residual, its EWMA (a shift before any single point is
-// extreme) and the EWMA of the residual from the profiles alone (a day
+// measure the surprise. The residual view has four statistics: the
+// standardised residual, its EWMAs over about ten and fifty points (a
+// shift before any single point is extreme; a slow climb the recent level
+// trails) and the EWMA of the residual from the profiles alone (a day
 // whose shape departs from the usual one), each judged against the tail of
 // its own history (tail: a forgetting histogram with a generalised Pareto
 // tail), so a series' usual bursts are not news. The record view asks how

@@ -30,10 +30,11 @@ func (s *Stream) measureRecords(v float64, m *measurement) {
 // judge the point, each a family of statistics combined with a Bonferroni
 // factor for its size:
 //
-//   - residuals: how far v departs from the forecast (point), how long
-//     it has been departing (drift) and how far today's shape departs from
-//     the usual day (seasonal), each against the tail of its own history,
-//     so a series' ordinary noise and bursts are not news;
+//   - residuals: how far v departs from the forecast (point), how it has
+//     been departing over about ten and fifty points (drift, long drift)
+//     and how far today's shape departs from the usual day (seasonal),
+//     each against the tail of its own history, so a series' ordinary
+//     noise and bursts are not news;
 //   - records: how far v leaves the range the series has kept, at three
 //     time scales (measureRecords), so a level never seen before is news
 //     even where the recent noise is large.
@@ -43,9 +44,9 @@ func (s *Stream) measureRecords(v float64, m *measurement) {
 // values, so its first values, judged against an almost empty histogram,
 // are not news. Then the episode rule (episode) applies.
 func (s *Stream) evidence(m measurement) float64 {
-	res, k := math.Min(s.point.prob(m.z), s.drift.prob(m.zs)), 2.0
+	res, k := math.Min(s.point.prob(m.z), math.Min(s.drift.prob(m.zs), s.longDrift.prob(m.zl))), 3.0
 	if m.haveSeason && s.seasonal.n() >= float64(s.cfg.Warmup) {
-		res, k = math.Min(res, s.seasonal.prob(m.zss)), 3
+		res, k = math.Min(res, s.seasonal.prob(m.zss)), 4
 	}
 	return s.episode(math.Min(1, 2*math.Min(k*res, m.pRecord)))
 }

@@ -63,3 +63,30 @@ func TestRecordSeesNewLevelOnNoisySeries(t *testing.T) {
 		t.Errorf("an hour at a level never reached scores %v (%v), want an alert", maxAfter, Severity(maxAfter))
 	}
 }
+
+// TestLongDriftSeesSlowClimb: unit noise, then a climb of 0.2 per point,
+// which the recent level trails by less than half the noise. No single
+// point and no ten-point drift stands out, but kept up for fifty points
+// the departure does, well before the climb leaves the range of values
+// (about ±4) that noise alone reached.
+func TestLongDriftSeesSlowClimb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	s := NewStream(DefaultConfig())
+	alertAt := -1
+	for i := 0; i < 2100; i++ {
+		v := rng.NormFloat64()
+		if i >= 2000 {
+			v += 0.2 * float64(i-2000)
+		}
+		p := s.Update(t0.Add(time.Duration(i)*time.Minute), v)
+		if i > 1000 && i < 2000 && Severity(p.Score) > None {
+			t.Fatalf("noise point %d alerts: %v", i, p.Score)
+		}
+		if i >= 2000 && alertAt < 0 && Severity(p.Score) > None {
+			alertAt = i - 2000
+		}
+	}
+	if alertAt < 0 || alertAt > 15 {
+		t.Errorf("the climb alerted after %d points, want within 15 (it is 3 units up by then)", alertAt)
+	}
+}

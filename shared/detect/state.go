@@ -9,7 +9,7 @@ import (
 
 // State encoding, version 2: the magic "ODS", a version byte, then every
 // field little-endian in a fixed order (int64 counters, then float64s).
-// About 16 KB; the layout is fixed per version, so a truncated or padded
+// About 17 KB; the layout is fixed per version, so a truncated or padded
 // blob is rejected rather than half-read.
 const (
 	stateMagic   = "ODS"
@@ -108,22 +108,22 @@ func (s *Stream) ints() []*int64 {
 	return out
 }
 
-// nFloats is the number of float64 fields: 13 scalars, four daily and two
-// weekly profiles, the predictor errors, three histograms and the records.
-const nFloats = 13 + 4*daySlots + 2*weekSlots + nPred + 3*(2+tailBins) + recordScales*(4+2*recordBlocks)
+// nFloats is the number of float64 fields: 14 scalars, four daily and two
+// weekly profiles, the predictor errors, four histograms and the records.
+const nFloats = 14 + 4*daySlots + 2*weekSlots + nPred + 4*(2+tailBins) + recordScales*(4+2*recordBlocks)
 
 // floats lists every float64 field in encoding order.
 func (s *Stream) floats() []*float64 {
 	c := &s.cfg
 	out := make([]*float64, 0, nFloats)
 	out = append(out, &c.FastAlpha, &c.SlowAlpha, &c.SeasonAlpha, &c.ErrAlpha, &c.ShiftAlpha, &c.Memory,
-		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.seasShift, &s.peak)
+		&s.fast, &s.slow, &s.scale, &s.scaleLong, &s.shift, &s.longShift, &s.seasShift, &s.peak)
 	for _, a := range [][]float64{s.day[:], s.dayW[:], s.dayErr[:], s.seasErr[:], s.week[:], s.weekW[:], s.err[:]} {
 		for i := range a {
 			out = append(out, &a[i])
 		}
 	}
-	for _, t := range []*tail{&s.point, &s.drift, &s.seasonal} {
+	for _, t := range []*tail{&s.point, &s.drift, &s.longDrift, &s.seasonal} {
 		out = append(out, &t.total, &t.w)
 		for i := range t.counts {
 			out = append(out, &t.counts[i])
@@ -155,7 +155,7 @@ func (s *Stream) validate() error {
 	if !(c.Memory > 1) || s.n < 0 || s.skipped < 0 || s.peakAge < 0 {
 		return errors.New("negative counter or memory")
 	}
-	for _, t := range []*tail{&s.point, &s.drift, &s.seasonal} {
+	for _, t := range []*tail{&s.point, &s.drift, &s.longDrift, &s.seasonal} {
 		if t.total < 0 || t.w < 0 || (t.total > 0 && t.w == 0) {
 			return errors.New("negative histogram weight")
 		}

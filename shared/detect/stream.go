@@ -153,11 +153,12 @@ type Stream struct {
 	scale      float64        // EW mean absolute residual of the forecast
 	scaleLong  float64
 	shift      float64 // EWMA of standardised residuals
+	longShift  float64 // the same over the error scale's memory
 	seasShift  float64 // EWMA of standardised residuals from the profiles
 	peak       float64 // -log10 P of the episode's strongest point
 	peakAge    int64   // points since then
 
-	point, drift, seasonal tail
+	point, drift, longDrift, seasonal tail
 
 	smooth [recordScales]float64 // the values the records watch
 	rec    [recordScales]record
@@ -228,6 +229,8 @@ type measurement struct {
 	dev        float64 // signed standardised residual
 	z          float64 // |dev|, the point statistic
 	shift, zs  float64 // new drift EWMA and its standardised size
+	longShift  float64 // new long drift EWMA
+	zl         float64 // its standardised size
 	seasShift  float64 // new seasonal-drift EWMA
 	zss        float64 // its standardised size
 	haveSeason bool
@@ -244,6 +247,12 @@ type measurement struct {
 //     by its standard deviation under independent unit noise,
 //     sqrt(α/(2-α)) (Roberts 1959), which sees a shift before any single
 //     point is extreme;
+//   - long drift: the same EWMA with the weight ErrAlpha, so over the
+//     memory of the error scale itself, which sees a departure too small
+//     for ten points but kept up for fifty (a slow climb the recent level
+//     trails, a plateau just above the usual); a smaller EWMA weight
+//     detects smaller sustained shifts (Lucas & Saccucci 1990), and beyond
+//     the error scale's memory the scale has absorbed the departure;
 //   - seasonal drift: the same EWMA of the residual from the daily or
 //     weekly profile alone, which sees a day that departs from its usual
 //     shape (a missing peak, a flat stretch) even while the recent level
@@ -267,6 +276,9 @@ func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPre
 	norm := math.Sqrt(a / (2 - a))
 	m.shift = (1-a)*s.shift + a*math.Copysign(math.Min(m.z, 6), r)
 	m.zs = math.Abs(m.shift) / norm
+	al := s.cfg.ErrAlpha
+	m.longShift = (1-al)*s.longShift + al*math.Copysign(math.Min(m.z, 6), r)
+	m.zl = math.Abs(m.longShift) / math.Sqrt(al/(2-al))
 	m.seasShift = s.seasShift
 	if fs, es, have := s.seasonalForecast(f, ok); have && s.mature(t) {
 		// In units of the profile's usual error at this time of day, so the
@@ -282,9 +294,17 @@ func (s *Stream) measure(t time.Time, v, fc float64, f *[nPred]float64, ok [nPre
 // learn updates the state with v once it has been scored.
 func (s *Stream) learn(t time.Time, v, fc float64, f *[nPred]float64, ok [nPred]bool, m measurement) {
 	keep := 1 - 1/s.cfg.Memory
-	s.point.add(m.z, keep)
-	s.drift.add(m.zs, keep)
+	if float64(s.n)*s.cfg.ErrAlpha >= 1 {
+		// Residuals standardised by a scale that has not yet averaged
+		// 1/ErrAlpha points are the detector's own start-up error, not the
+		// series': kept in the histograms, they would fatten the tails for
+		// a whole memory and hide real departures.
+		s.point.add(m.z, keep)
+		s.drift.add(m.zs, keep)
+		s.longDrift.add(m.zl, keep)
+	}
 	s.shift = m.shift
+	s.longShift = m.longShift
 	if m.haveSeason {
 		s.seasonal.add(m.zss, keep)
 		s.seasShift = m.seasShift

