@@ -25,7 +25,7 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 LAMBDA_BUILD = CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags '$(LDFLAGS)'
 FUNCTIONS := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 
-.PHONY: help run test vet unit bench build build-local build-arm64 invoke deploy web deps-web deps-test tools clean FORCE
+.PHONY: help run test vet unit bench bench-large build build-local build-arm64 invoke deploy web deps-web deps-test tools clean FORCE
 
 help:
 	@echo "make run        start Opsight locally on http://127.0.0.1:3000 (Ctrl-C stops everything)"
@@ -81,10 +81,21 @@ test: $(OPSIGHT) deps-test vet
 	$(GO) test -count=1 -timeout 20m ./...; \
 	npm test --prefix web
 
-bench: $(OPSIGHT)
-	$(GO) test -run '^$$' -bench . -benchmem ./shared/... ./infra/...
+# Benchmarks need the same services as the tests (PostgreSQL, psql).
+bench: $(OPSIGHT) tools
+	@url=$$($(OPSIGHT) devdb up); \
+	export DATABASE_URL="$$url" VERSITYGW="$(CURDIR)/$(BIN)/versitygw"; \
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./shared/... ./infra/...; \
+	$(GO) test -run '^$$' -bench ColdStart -benchtime 50x ./functions; \
+	$(GO) test -run '^$$' -bench Gateway -benchtime 2000x ./functions
 	$(OPSIGHT) bench nab
 	$(OPSIGHT) bench m4
+
+# The query benchmark over 50 million points (builds its database once,
+# about 40 minutes; kept as opsight_bench_query_50m for later runs).
+bench-large: $(OPSIGHT)
+	@url=$$($(OPSIGHT) devdb up); \
+	DATABASE_URL="$$url" OPSIGHT_BENCH_LARGE=1 $(GO) test -run '^$$' -bench Query50M -benchtime 500x -timeout 120m ./shared/httpapi
 
 # ---- builds ---------------------------------------------------------------
 

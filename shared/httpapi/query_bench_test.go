@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ var queryBenchStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // The database is built once (minutes) and kept between runs under the name
 // opsight_bench_query_50m; drop it to rebuild. Run with -benchtime 500x.
 func BenchmarkQuery50M(b *testing.B) {
+	if os.Getenv("OPSIGHT_BENCH_LARGE") == "" {
+		b.Skip("builds a 50-million-point database (about 40 minutes the first time); run with OPSIGHT_BENCH_LARGE=1 (make bench-large)")
+	}
 	ctx := context.Background()
 	dbURL := ensureQueryBenchDB(b)
 	db, err := postgres.Open(ctx, dbURL, postgres.Options{})
