@@ -64,6 +64,11 @@ func tailBin(x float64) int {
 
 func tailEdge(b int) float64 { return tailLo * math.Exp(float64(b)*tailStep) }
 
+// logTailEdge is ln(tailEdge(b)), without the exp and log.
+func logTailEdge(b int) float64 { return logTailLo + float64(b)*tailStep }
+
+var logTailLo = math.Log(tailLo)
+
 // quantile returns x with P(X ≥ x) = mass, interpolating inside the bin
 // where the mass is reached as prob does (mass spread evenly in log x).
 func (t *tail) quantile(mass float64) float64 {
@@ -75,7 +80,7 @@ func (t *tail) quantile(mass float64) float64 {
 	for b := tailBins - 1; b >= 0; b-- {
 		if c := t.counts[b]; above+c > want {
 			f := (want - above) / c // share of the bin's mass needed, from the top
-			hi, lo := math.Log(tailEdge(b+1)), math.Log(tailEdge(b))
+			hi, lo := logTailEdge(b+1), logTailEdge(b)
 			return math.Exp(hi - f*(hi-lo))
 		}
 		above += t.counts[b]
@@ -124,7 +129,7 @@ func (t *tail) prob(x float64) float64 {
 		// Inside x's own bin, assume mass spread evenly in log x.
 		frac := 1.0
 		if x > tailLo {
-			lo, hi := math.Log(tailEdge(b)), math.Log(tailEdge(b+1))
+			lo, hi := logTailEdge(b), logTailEdge(b+1)
 			frac = (hi - math.Log(x)) / (hi - lo)
 		}
 		p := (above + frac*t.counts[b]) / t.total
