@@ -46,6 +46,7 @@ func (c *Collector) collectTarget(ctx, work context.Context, svc *aiops.Service,
 		st = postgres.CollectorState{Service: svc.Name, SourceURL: src.URL, LastCollected: st.LastCollected}
 	}
 	r := targetResult{service: svc.Name, state: st}
+	started := time.Now()
 	if !st.Breaker.Allow(at, c.cfg.Breaker) {
 		r.outcome = outcomeSkipped
 		r.err = fmt.Errorf("circuit open until %s after %d failures; last error: %s",
@@ -81,6 +82,8 @@ func (c *Collector) collectTarget(ctx, work context.Context, svc *aiops.Service,
 		}
 	}
 	r.state.LastAttempt = at
+	r.state.LastDuration = time.Since(started)
+	r.state.Points = r.points
 	r.state.LastError = ""
 	if r.err != nil {
 		r.state.LastError = r.err.Error()

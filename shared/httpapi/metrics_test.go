@@ -17,6 +17,7 @@ import (
 	"github.com/opsight/opsight/shared/aiops"
 	"github.com/opsight/opsight/shared/blob"
 	"github.com/opsight/opsight/shared/httpapi"
+	"github.com/opsight/opsight/shared/postgres"
 	"github.com/opsight/opsight/shared/postgres/pgtest"
 	"github.com/opsight/opsight/shared/remotewrite"
 )
@@ -223,5 +224,38 @@ func TestQueryBadInput(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/api/v1/query?series=99", ""); r.status != 404 {
 		t.Errorf("missing series: %d", r.status)
+	}
+}
+
+// The exposition reports the collector's work recorded in the database,
+// whichever instance answers.
+func TestExpositionReportsCollector(t *testing.T) {
+	e := newMetricsEnv(t, false)
+	e.do(t, "POST", "/api/v1/services", `{"name":"checkout","prometheus":{"url":"http://prom:9090","selector":""}}`)
+	ctx := context.Background()
+	for i, errText := range []string{"", "connection refused"} {
+		st := postgres.CollectorState{Service: "checkout", SourceURL: "http://prom:9090", LastAttempt: now.Add(time.Duration(i) * time.Minute),
+			LastError: errText, LastDuration: 120 * time.Millisecond, Points: 9}
+		if errText == "" {
+			st.LastCollected = now
+		}
+		if err := e.db.SaveCollectorState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := e.do2(t, "/api/v1/metrics/prometheus")
+	for _, want := range []string{
+		`opsight_collector_target_attempts_total{service="checkout"} 2`,
+		`opsight_collector_target_failures_total{service="checkout"} 1`,
+		`opsight_collector_target_points_total{service="checkout"} 18`,
+		`opsight_collector_target_last_duration_seconds{service="checkout"} 0.12`,
+		`opsight_collector_target_last_success_timestamp_seconds{service="checkout"} 1.795608e+09`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exposition lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }

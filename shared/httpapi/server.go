@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/opsight/opsight/shared/aiops"
 	"github.com/opsight/opsight/shared/blob"
@@ -43,6 +42,7 @@ type Store interface {
 	Anomalies(ctx context.Context, f aiops.AnomalyFilter) ([]aiops.Anomaly, error)
 	Forecast(ctx context.Context, seriesID int64) (*aiops.ForecastModel, []aiops.ForecastPoint, error)
 	Breaches(ctx context.Context, seriesID int64) ([]aiops.Breach, error)
+	statsStore
 }
 
 // HealthThresholds are the warn,critical pairs of the health score.
@@ -88,6 +88,7 @@ type Server struct {
 	createServices   bool
 	healthThresholds HealthThresholds
 	gatherer         prometheus.Gatherer
+	platform         *prometheus.Registry
 
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
@@ -155,6 +156,10 @@ func New(c Config) *Server {
 	}
 	if s.gatherer == nil {
 		s.gatherer = prometheus.NewRegistry()
+	}
+	s.platform = prometheus.NewRegistry()
+	if s.store != nil {
+		s.platform.MustRegister(newPlatformStats(s.store, s.log))
 	}
 	if c.Registerer != nil {
 		c.Registerer.MustRegister(s.requests, s.duration, s.ingest, s.ingestPoints)
@@ -272,13 +277,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
-}
-
-// exposition answers GET /api/v1/metrics/prometheus with the platform's own
-// metrics in the Prometheus text format.
-func (s *Server) exposition(w http.ResponseWriter, r *http.Request) error {
-	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
-	return nil
 }
 
 // version answers GET /api/v1/version.
