@@ -31,9 +31,10 @@ type Store interface {
 	DetectorTargets(ctx context.Context) ([]postgres.DetectorTarget, error)
 	PointsAfter(ctx context.Context, seriesID int64, after time.Time, limit int) ([]aiops.Point, error)
 	ServiceRows(ctx context.Context, service string, metrics []string, from, to time.Time) ([]time.Time, [][]float64, error)
-	ServiceScoredUntil(ctx context.Context) (map[string]time.Time, error)
+	ServiceDetectorStates(ctx context.Context) (map[string]postgres.ServiceDetectorState, error)
 	OpenAnomalies(ctx context.Context) (map[string]aiops.Anomaly, error)
 	SaveDetection(ctx context.Context, run *postgres.DetectionRun) error
+	QueryRange(ctx context.Context, q postgres.RangeQuery) ([]postgres.Bucket, string, error)
 }
 
 // Options configure a run. Zero values take the defaults.
@@ -129,17 +130,24 @@ type hit struct {
 type timeline struct {
 	minutes map[time.Time][]hit
 	latest  time.Time // the newest minute any of its series was fed
+	// cpu and requests are the new points of the service's unlabelled CPU
+	// and request-rate series, by minute, for the efficiency detector.
+	cpu, requests map[time.Time]float64
 }
 
 // Run performs one run.
 func Run(ctx context.Context, db Store, opt Options) (Result, error) {
 	opt.defaults()
 	var res Result
-	run := &postgres.DetectionRun{ScoredUntil: map[string]time.Time{}}
+	states, err := db.ServiceDetectorStates(ctx)
+	if err != nil {
+		return res, err
+	}
+	run := &postgres.DetectionRun{Services: map[string]postgres.ServiceDetectorState{}}
 	lines := map[string]*timeline{}
 	line := func(svc string) *timeline {
 		if lines[svc] == nil {
-			lines[svc] = &timeline{minutes: map[time.Time][]hit{}}
+			lines[svc] = &timeline{minutes: map[time.Time][]hit{}, cpu: map[time.Time]float64{}, requests: map[time.Time]float64{}}
 		}
 		return lines[svc]
 	}
@@ -173,7 +181,19 @@ func Run(ctx context.Context, db Store, opt Options) (Result, error) {
 		tl := line(t.Service)
 		name := displayName(t.Metric, t.Labels)
 		anchor := t.Anchor
+		var keep map[time.Time]float64 // the efficiency detector's inputs
+		if len(t.Labels) == 0 {
+			switch t.Metric {
+			case aiops.MetricCPU:
+				keep = tl.cpu
+			case aiops.MetricRequestRate:
+				keep = tl.requests
+			}
+		}
 		for _, p := range points {
+			if keep != nil {
+				keep[p.T.Truncate(time.Minute)] = p.V
+			}
 			pt := s.Update(p.T, p.V)
 			res.Points++
 			if pt.Skipped {
@@ -204,9 +224,18 @@ func Run(ctx context.Context, db Store, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("detector state of series %d: %w", t.ID, err)
 		}
-		run.States = append(run.States, postgres.SeriesState{SeriesID: t.ID, State: state, FedUntil: points[len(points)-1].T, Anchor: anchor})
+		checked, err := levelCheck(ctx, db, t, name, points[len(points)-1].T, tl)
+		if err != nil {
+			return res, err
+		}
+		run.States = append(run.States, postgres.SeriesState{SeriesID: t.ID, State: state, FedUntil: points[len(points)-1].T,
+			Anchor: anchor, LevelCheckedUntil: checked})
 	}
 
+	for svc := range lines {
+		run.Services[svc] = states[svc]
+	}
+	efficiency(lines, run, opt, &res)
 	if err := scoreServices(ctx, db, opt, lines, run, &res); err != nil {
 		return res, err
 	}
@@ -274,10 +303,6 @@ type model struct {
 // scoreServices scores each service's new minutes with the ensemble of its
 // standard metrics, adding anomalous rows to its timeline.
 func scoreServices(ctx context.Context, db Store, opt Options, lines map[string]*timeline, run *postgres.DetectionRun, res *Result) error {
-	progress, err := db.ServiceScoredUntil(ctx)
-	if err != nil {
-		return err
-	}
 	services := make([]string, 0, len(lines))
 	for svc := range lines {
 		services = append(services, svc)
@@ -289,7 +314,7 @@ func scoreServices(ctx context.Context, db Store, opt Options, lines map[string]
 			return nil
 		}
 		tl := lines[svc]
-		from := progress[svc]
+		from := run.Services[svc].ScoredUntil
 		if from.IsZero() || tl.latest.Sub(from) > opt.Backlog {
 			from = tl.latest.Add(-opt.Backlog)
 		}
@@ -335,10 +360,53 @@ func scoreServices(ctx context.Context, db Store, opt Options, lines map[string]
 		}
 		if scored {
 			res.Services++
-			run.ScoredUntil[svc] = tl.latest
+			st := run.Services[svc]
+			st.ScoredUntil = tl.latest
+			run.Services[svc] = st
 		}
 	}
 	return nil
+}
+
+// efficiency runs each service's streaming detector over CPU per request:
+// a deploy that makes every request cost a third more CPU shows as a level
+// shift of this ratio, while CPU alone still moves with traffic inside its
+// daily range and looks ordinary. The ratio's hits are filed under cpu.
+func efficiency(lines map[string]*timeline, run *postgres.DetectionRun, opt Options, res *Result) {
+	for svc, tl := range lines {
+		st := run.Services[svc]
+		var minutes []time.Time
+		for m, c := range tl.cpu {
+			if r, ok := tl.requests[m]; ok && m.After(st.RatioFedUntil) && r > 0 && c >= 0 {
+				minutes = append(minutes, m)
+			}
+		}
+		if len(minutes) == 0 {
+			continue
+		}
+		sort.Slice(minutes, func(i, j int) bool { return minutes[i].Before(minutes[j]) })
+		s := detect.NewStream(opt.Stream)
+		if st.Ratio != nil {
+			var err error
+			if s, err = detect.Resume(st.Ratio, opt.Stream); err != nil {
+				res.StateResets++
+				opt.Log.Warn("efficiency detector state reset", "service", svc, "err", err)
+			}
+		}
+		for _, m := range minutes {
+			v := tl.cpu[m] / tl.requests[m]
+			pt := s.Update(m, v)
+			if pt.Skipped || pt.Score < opt.MinScore {
+				continue
+			}
+			tl.minutes[m] = append(tl.minutes[m], hit{metric: aiops.MetricCPU, score: pt.Score, uni: true,
+				obs: detect.Observation{Metric: "CPU per request", Time: m, Value: v, Point: pt}})
+		}
+		if b, err := s.MarshalBinary(); err == nil {
+			st.Ratio, st.RatioFedUntil = b, minutes[len(minutes)-1]
+			run.Services[svc] = st
+		}
+	}
 }
 
 func hitsFor(names []string, score float64) []hit {

@@ -163,3 +163,28 @@ func TestLevelShiftEpisodeEnds(t *testing.T) {
 	}
 	t.Logf("level shift: %s..%s %s", first.Start.Format(time.TimeOnly), first.End.Format(time.TimeOnly), first.Description)
 }
+
+// A deploy that doubles the CPU each request costs is found through the
+// efficiency detector (CPU per request), and filed under cpu.
+func TestEfficiencyRegression(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx := context.Background()
+	deploy := origin.Add(4*24*time.Hour + 3*time.Hour) // at night, when CPU is low anyway
+	writeWith(t, db, origin, deploy.Add(2*time.Hour), func(m string, tm time.Time, v float64) float64 {
+		if m == aiops.MetricCPU && !tm.Before(deploy) {
+			return v * 2
+		}
+		return v
+	})
+	if _, err := detectrun.Run(ctx, db, detectrun.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := db.Anomalies(ctx, aiops.AnomalyFilter{From: deploy.Add(-time.Minute)})
+	for _, a := range list {
+		if a.Start.Sub(deploy) <= 5*time.Minute && slices.Contains(a.Metrics, aiops.MetricCPU) {
+			t.Logf("found: %s %s", a.Start.Format(time.TimeOnly), a.Description)
+			return
+		}
+	}
+	t.Fatalf("the CPU regression was not found: %+v", list)
+}

@@ -19,6 +19,9 @@ type DetectorTarget struct {
 	State     []byte
 	FedUntil  time.Time // zero for a new series
 	Anchor    *Anchor
+	// LevelCheckedUntil is the end of the last hour the hourly level check
+	// judged; zero for a new series.
+	LevelCheckedUntil time.Time
 }
 
 // Anchor is the expected level and the value that opened the anomaly a
@@ -33,7 +36,7 @@ type Anchor struct {
 func (db *DB) DetectorTargets(ctx context.Context) ([]DetectorTarget, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT s.id, v.name, v.id, s.metric, s.labels, s.first_point, s.last_point, d.state, d.fed_until,
-		       d.anchor_expected, d.anchor_observed, d.anchor_at
+		       d.anchor_expected, d.anchor_observed, d.anchor_at, d.level_checked_until
 		FROM series s JOIN services v ON v.id = s.service_id
 		LEFT JOIN detector_state d ON d.series_id = s.id
 		WHERE s.last_point IS NOT NULL AND (d.fed_until IS NULL OR s.last_point > d.fed_until)
@@ -45,8 +48,9 @@ func (db *DB) DetectorTargets(ctx context.Context) ([]DetectorTarget, error) {
 		var t DetectorTarget
 		var fed *time.Time
 		var ae, ao *float64
-		var at *time.Time
-		err := row.Scan(&t.ID, &t.Service, &t.ServiceID, &t.Metric, &t.Labels, &t.FirstPoint, &t.LastPoint, &t.State, &fed, &ae, &ao, &at)
+		var at, checked *time.Time
+		err := row.Scan(&t.ID, &t.Service, &t.ServiceID, &t.Metric, &t.Labels, &t.FirstPoint, &t.LastPoint, &t.State, &fed, &ae, &ao, &at, &checked)
+		t.LevelCheckedUntil = fromOptTime(checked)
 		if fed != nil {
 			t.FedUntil = *fed
 		}
@@ -116,23 +120,33 @@ func (db *DB) ServiceRows(ctx context.Context, service string, metrics []string,
 	return times, out, wrap(rows.Err(), "service rows")
 }
 
-// ServiceScoredUntil returns how far the multivariate detector has scored
-// each service (services never scored are absent).
-func (db *DB) ServiceScoredUntil(ctx context.Context) (map[string]time.Time, error) {
+// ServiceDetectorState is a service's multivariate progress and its
+// efficiency detector's state.
+type ServiceDetectorState struct {
+	ScoredUntil   time.Time // zero: never scored
+	Ratio         []byte    // nil: none yet
+	RatioFedUntil time.Time
+}
+
+// ServiceDetectorStates returns the services' detector states by name.
+func (db *DB) ServiceDetectorStates(ctx context.Context) (map[string]ServiceDetectorState, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT v.name, d.scored_until FROM service_detector_state d JOIN services v ON v.id = d.service_id`)
+		SELECT v.name, d.scored_until, d.ratio_state, d.ratio_fed_until
+		FROM service_detector_state d JOIN services v ON v.id = d.service_id`)
 	if err != nil {
 		return nil, wrap(err, "service detector state")
 	}
 	defer rows.Close()
-	out := map[string]time.Time{}
+	out := map[string]ServiceDetectorState{}
 	for rows.Next() {
 		var n string
-		var t time.Time
-		if err := rows.Scan(&n, &t); err != nil {
+		var st ServiceDetectorState
+		var scored, fed *time.Time
+		if err := rows.Scan(&n, &scored, &st.Ratio, &fed); err != nil {
 			return nil, wrap(err, "service detector state")
 		}
-		out[n] = t.UTC()
+		st.ScoredUntil, st.RatioFedUntil = fromOptTime(scored), fromOptTime(fed)
+		out[n] = st
 	}
 	return out, wrap(rows.Err(), "service detector state")
 }
@@ -167,17 +181,18 @@ func (db *DB) OpenAnomalies(ctx context.Context) (map[string]aiops.Anomaly, erro
 
 // SeriesState is a detector's state to save.
 type SeriesState struct {
-	SeriesID int64
-	State    []byte
-	FedUntil time.Time
-	Anchor   *Anchor
+	SeriesID          int64
+	State             []byte
+	FedUntil          time.Time
+	Anchor            *Anchor
+	LevelCheckedUntil time.Time
 }
 
 // DetectionRun is everything one detection run writes, saved together so a
 // crash never records detector progress without the episodes it found.
 type DetectionRun struct {
-	States      []SeriesState
-	ScoredUntil map[string]time.Time // service -> multivariate progress
+	States   []SeriesState
+	Services map[string]ServiceDetectorState
 	// Episodes are inserted when their ID is 0 and updated otherwise.
 	Episodes []aiops.Anomaly
 }
@@ -193,16 +208,19 @@ func (db *DB) SaveDetection(ctx context.Context, run *DetectionRun) error {
 			if s.Anchor != nil {
 				ae, ao, at = &s.Anchor.Expected, &s.Anchor.Observed, &s.Anchor.At
 			}
-			b.Queue(`INSERT INTO detector_state (series_id, state, fed_until, anchor_expected, anchor_observed, anchor_at) VALUES ($1, $2, $3, $4, $5, $6)
+			b.Queue(`INSERT INTO detector_state (series_id, state, fed_until, anchor_expected, anchor_observed, anchor_at, level_checked_until)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (series_id) DO UPDATE SET state = EXCLUDED.state, fed_until = EXCLUDED.fed_until,
 				anchor_expected = EXCLUDED.anchor_expected, anchor_observed = EXCLUDED.anchor_observed,
-				anchor_at = EXCLUDED.anchor_at, updated_at = now()`,
-				s.SeriesID, s.State, s.FedUntil, ae, ao, at)
+				anchor_at = EXCLUDED.anchor_at, level_checked_until = EXCLUDED.level_checked_until, updated_at = now()`,
+				s.SeriesID, s.State, s.FedUntil, ae, ao, at, optTime(s.LevelCheckedUntil))
 		}
-		for svc, t := range run.ScoredUntil {
-			b.Queue(`INSERT INTO service_detector_state (service_id, scored_until)
-				SELECT id, $2 FROM services WHERE name = $1
-				ON CONFLICT (service_id) DO UPDATE SET scored_until = EXCLUDED.scored_until, updated_at = now()`, svc, t)
+		for svc, st := range run.Services {
+			b.Queue(`INSERT INTO service_detector_state (service_id, scored_until, ratio_state, ratio_fed_until)
+				SELECT id, $2, $3, $4 FROM services WHERE name = $1
+				ON CONFLICT (service_id) DO UPDATE SET scored_until = EXCLUDED.scored_until,
+				  ratio_state = EXCLUDED.ratio_state, ratio_fed_until = EXCLUDED.ratio_fed_until, updated_at = now()`,
+				svc, optTime(st.ScoredUntil), st.Ratio, optTime(st.RatioFedUntil))
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return wrap(err, "save detector state")
