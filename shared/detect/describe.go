@@ -44,7 +44,7 @@ func Describe(o Observation, with ...string) string {
 	b.WriteString(" its ")
 	b.WriteString(usual(o.Time, o.Point.Season))
 	b.WriteString(" level")
-	if !ratioUsable(o.Value, o.Point.Expected) && !percentUsable(o.Point.Expected) {
+	if !ratioUsable(o.Value, o.Point.Expected) && !percentUsable(o.Value, o.Point.Expected) {
 		fmt.Fprintf(&b, " (%s)", num(o.Point.Expected))
 	}
 	if len(with) > 0 {
@@ -54,11 +54,21 @@ func Describe(o Observation, with ...string) string {
 	return b.String()
 }
 
+// ratioUsable says whether "3.4x" reads better than a difference: both
+// levels positive, apart by half or more, and within a thousandfold (an
+// expected level of almost nothing makes any ratio absurd; "2 above its
+// usual level (0)" says it plainly).
 func ratioUsable(v, e float64) bool {
-	return v > 0 && e > 0 && (v/e >= 1.5 || v/e <= 1/1.5)
+	r := v / e
+	return v > 0 && e > 0 && (r >= 1.5 || r <= 1/1.5) && r <= 1000 && r >= 1.0/1000
 }
 
-func percentUsable(e float64) bool { return e != 0 && !math.IsNaN(e) }
+// percentUsable says whether a percentage change reads well: not from a
+// level of nearly nothing, where "4,000,000% above" says less than "2
+// above its usual level (0)".
+func percentUsable(v, e float64) bool {
+	return e != 0 && !math.IsNaN(e) && math.Abs(v-e) <= 10*math.Abs(e)
+}
 
 func change(v, e float64) string {
 	switch {
@@ -68,7 +78,7 @@ func change(v, e float64) string {
 		return fmt.Sprintf("%.0f%% below", 100*(1-v/e))
 	case v == e:
 		return "at"
-	case percentUsable(e):
+	case percentUsable(v, e):
 		pct := 100 * (v - e) / math.Abs(e)
 		if pct > 0 {
 			return fmt.Sprintf("%.0f%% above", pct)
@@ -91,7 +101,14 @@ func usual(t time.Time, s Season) string {
 	return "recent"
 }
 
-func num(v float64) string { return fmt.Sprintf("%.3g", v) }
+// num formats a level for prose; a level within 1e-9 of zero is 0 (a
+// learned level of a series that is almost always 0 is a float's dust).
+func num(v float64) string {
+	if math.Abs(v) < 1e-9 {
+		return "0"
+	}
+	return fmt.Sprintf("%.3g", v)
+}
 
 // list joins names as prose: "a", "a and b", "a, b and c".
 func list(names []string) string {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +45,13 @@ func TestDescribe(t *testing.T) {
 		if got := Describe(c.o, c.with...); got != c.want {
 			t.Errorf("Describe = %q\n          want %q", got, c.want)
 		}
+	}
+}
+
+func TestDescribeNearZeroExpected(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 36, 0, 0, time.UTC)
+	got := Describe(Observation{Metric: "restarts", Time: at, Value: 2, Point: Point{Expected: 4.7e-77}})
+	if strings.Contains(got, "x its") || !strings.Contains(got, "2 above") || !strings.HasSuffix(got, "(0)") {
+		t.Errorf("Describe = %q, want an absolute difference", got)
 	}
 }

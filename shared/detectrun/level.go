@@ -88,11 +88,15 @@ func levelCheck(ctx context.Context, db Store, t postgres.DetectorTarget, name s
 		}
 		obs := detect.Observation{Metric: humanName(t.Metric, t.Labels), Time: h, Value: m,
 			Point: detect.Point{Score: score, Expected: base, Season: detect.SeasonDaily}}
-		// Mark the hour every few minutes, so its minutes merge into one
-		// episode (MergeGap) with the hours around it.
+		// The hour is known to be off only once it is over: its last minute
+		// opens an episode. Its other minutes, marked every few minutes so
+		// they merge (MergeGap), extend one the streaming detector opened
+		// inside the hour, and join the hours before and after.
 		for at := h; at.Before(h.Add(time.Hour)); at = at.Add(4 * time.Minute) {
-			tl.minutes[at] = append(tl.minutes[at], hit{metric: name, score: score, uni: true, obs: obs})
+			tl.minutes[at] = append(tl.minutes[at], hit{metric: name, score: score, uni: true, obs: obs, extends: true})
 		}
+		last := h.Add(59 * time.Minute)
+		tl.minutes[last] = append(tl.minutes[last], hit{metric: name, score: score, uni: true, obs: obs})
 	}
 	return end, nil
 }
