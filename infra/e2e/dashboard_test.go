@@ -25,11 +25,15 @@ import (
 // 15 s, and a passing run takes well under a minute.
 const scriptTimeout = 5 * time.Minute
 
-// TestDashboard starts the platform on a fresh database and runs
-// web/e2e/dashboard.e2e.mjs against it in headless Chromium: health, an
-// empty registry, registering, the API's errors next to their fields,
-// removing with confirmation, and state that survives a reload. The
-// screenshot goes to $SCREENSHOT, by default .local/e2e/dashboard.png.
+// TestDashboard starts the platform on a fresh database (scheduler off)
+// and runs web/e2e/dashboard.e2e.mjs against it in headless Chromium:
+// health, an empty registry, registering, the API's errors next to their
+// fields, removing with confirmation, state that survives a reload, and
+// with a day of pushed metrics the overview, the service page's grade,
+// parts, charts and range switch, and the empty anomalies and capacity
+// pages. The screenshot goes to $SCREENSHOT, by default
+// .local/e2e/dashboard.png, and each other page's beside it as
+// dashboard-<page>.png.
 func TestDashboard(t *testing.T) {
 	root := testfiles.RepoRoot()
 	if root == "" {
@@ -72,7 +76,13 @@ func TestDashboard(t *testing.T) {
 	if shot == "" {
 		shot = filepath.Join(root, ".local", "e2e", "dashboard.png")
 	}
-	os.Remove(shot) // a screenshot left by an earlier run proves nothing
+	shots := []string{shot}
+	for _, page := range []string{"overview", "service", "anomalies", "capacity"} {
+		shots = append(shots, strings.TrimSuffix(shot, ".png")+"-"+page+".png")
+	}
+	for _, s := range shots {
+		os.Remove(s) // a screenshot left by an earlier run proves nothing
+	}
 
 	sctx, cancel := context.WithTimeout(ctx, scriptTimeout)
 	defer cancel()
@@ -87,14 +97,16 @@ func TestDashboard(t *testing.T) {
 	}
 	t.Logf("browser script passed in %v:\n%s", time.Since(start).Round(time.Millisecond), out)
 
-	png, err := os.ReadFile(shot)
-	if err != nil {
-		t.Fatalf("the script passed but saved no screenshot: %v", err)
+	for _, s := range shots {
+		png, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatalf("the script passed but saved no screenshot: %v", err)
+		}
+		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Fatalf("%s is not a PNG", s)
+		}
+		t.Logf("screenshot: %s (%d bytes)", s, len(png))
 	}
-	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Fatalf("%s is not a PNG", shot)
-	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
 }
 
 // requireTools fails the test, saying how to fix it, unless the dashboard

@@ -1,11 +1,14 @@
 // End-to-end test of the dashboard: drives the built page in headless
 // Chromium against a running platform (the real API and database), as a
-// user would, and saves a screenshot.
+// user would, and saves screenshots of its pages.
 //
 //   BASE_URL=http://127.0.0.1:3000 node e2e/dashboard.e2e.mjs
 //
 // BASE_URL     the platform (required); its service registry must be empty
-// SCREENSHOT   where to save the screenshot (default ../.local/e2e/dashboard.png)
+//              and its scheduler off (no detector or forecaster runs)
+// SCREENSHOT   where to save the services page's screenshot (default
+//              ../.local/e2e/dashboard.png); the other pages' go beside it
+//              as dashboard-<page>.png
 // CHROMIUM     the browser (default /usr/bin/chromium: Debian's package;
 //              never a downloaded one)
 //
@@ -99,6 +102,159 @@ async function apiError(body) {
   return (await res.json()).error;
 }
 
+/** The standard metrics a service page charts. */
+const standardMetrics = ['request_rate', 'error_rate', 'latency_p50', 'latency_p95', 'latency_p99', 'cpu', 'memory'];
+
+/**
+ * pushDay sends a day of one-minute points of every standard metric of
+ * service through POST /api/v1/metrics, with an obvious incident: for ten
+ * minutes three hours before now, p95 latency is 3 s and 20% of requests
+ * fail. The rest is a calm daily cycle, well within the health thresholds.
+ * @param {string} service
+ * @param {number} now epoch ms
+ */
+async function pushDay(service, now) {
+  const end = Math.floor(now / 60_000) * 60;
+  const spikeFrom = end - 3 * 3600;
+  /** @param {number} t */
+  const inSpike = (t) => t >= spikeFrom && t < spikeFrom + 600;
+  /** @param {number} t a deterministic wobble in [-1, 1) */
+  const noise = (t) => {
+    const x = Math.sin(t * 12.9898) * 43758.5453;
+    return 2 * (x - Math.floor(x)) - 1;
+  };
+  /** @type {Record<string, (t: number) => number>} */
+  const shapes = {
+    request_rate: (t) => 40 + 25 * Math.sin((2 * Math.PI * t) / 86_400) + 2 * noise(t),
+    error_rate: (t) => (inSpike(t) ? 0.2 : 0.002 + 0.001 * noise(t)),
+    latency_p50: (t) => (inSpike(t) ? 1.2 : 0.08 + 0.005 * noise(t)),
+    latency_p95: (t) => (inSpike(t) ? 3 : 0.2 + 0.02 * noise(t)),
+    latency_p99: (t) => (inSpike(t) ? 4.5 : 0.35 + 0.03 * noise(t)),
+    cpu: (t) => 0.4 + 0.1 * Math.sin((2 * Math.PI * t) / 86_400) + 0.02 * noise(t),
+    memory: (t) => 1.5 * 2 ** 30 + 50 * 2 ** 20 * noise(t),
+  };
+  const batch = standardMetrics.map((metric) => ({
+    service,
+    metric,
+    points: Array.from({ length: 1440 }, (_, i) => {
+      const t = end - (1439 - i) * 60;
+      return [t, shapes[metric]?.(t) ?? 0];
+    }),
+  }));
+  const res = await fetch(`${baseURL}/api/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(batch) });
+  const body = await res.json();
+  assert.ok(res.ok, `POST /api/v1/metrics answered ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/**
+ * shot saves a screenshot of the page beside the main one, as
+ * dashboard-<name>.png.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+async function shot(page, name) {
+  const path = screenshot.replace(/\.png$/, '') + `-${name}.png`;
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+}
+
+/**
+ * metricPages pushes a day of metrics for checkout-api and checks the
+ * pages that show them: the overview, the service page (grade and parts,
+ * charts with legends, the range switch), and the anomalies and capacity
+ * pages, which stay empty without the scheduler.
+ * @param {import('playwright-core').Page} page
+ */
+async function metricPages(page) {
+  const mainNav = page.getByRole('navigation', { name: 'Main' });
+
+  log('push a day of metrics for checkout-api, with a latency and error spike three hours ago');
+  const pushed = await pushDay('checkout-api', Date.now());
+  assert.equal(pushed.points, standardMetrics.length * 1440);
+  const health = await (await fetch(`${baseURL}/api/v1/services/checkout-api/health`)).json();
+  assert.equal(health.status, 'healthy', `the pushed data is calm now: ${JSON.stringify(health)}`);
+
+  log('the overview, reloaded, shows checkout-api with its health grade');
+  await page.goto('/#/overview');
+  await page.reload();
+  const card = page.getByRole('list', { name: 'Services' }).getByRole('listitem').filter({ hasText: 'checkout-api' });
+  await seesText(card, `${health.score} / 100 Healthy`);
+  await card.getByLabel(`Grade ${health.grade}`).waitFor();
+  await seesText(card, 'Every part is within its warn threshold.');
+  await seesText(page.getByRole('main'), '1 service: 1 healthy.');
+  await shot(page, 'overview');
+
+  log('the service page shows the grade and the parts behind it');
+  await card.getByRole('link', { name: 'checkout-api' }).click();
+  await eventually(async () => assert.equal(new URL(page.url()).hash, '#/services/checkout-api'));
+  await seesText(page.getByRole('heading', { level: 1 }), 'checkout-api');
+  assert.equal(await page.title(), 'checkout-api · Opsight');
+  const healthPanel = page.getByRole('region', { name: 'Health' });
+  await seesText(healthPanel, `${health.score} / 100`);
+  await healthPanel.getByLabel(`Grade ${health.grade}`).waitFor();
+  for (const [name, title] of [
+    ['error_rate', 'Error rate'],
+    ['latency_p95', 'Latency p95'],
+    ['cpu', 'CPU (of limit)'],
+  ]) {
+    const part = health.parts.find((/** @type {{ name: string }} */ p) => p.name === name);
+    assert.ok(part, `the API reports the ${name} part`);
+    await seesText(healthPanel.getByRole('row').filter({ hasText: name }), new RegExp(`^${title.replace(/[()]/g, '\\$&')} ${name} .* Within warn .* ${Math.round(part.score)} / 100$`));
+  }
+
+  log('five charts render, with legends naming every standard metric');
+  const metrics = page.getByRole('region', { name: 'Metrics' });
+  const charts = metrics.locator('figure.chart');
+  await eventually(async () => assert.equal(await charts.count(), 5));
+  for (const chart of await charts.all()) await chart.locator('canvas').first().waitFor();
+  const legends = (await metrics.getByRole('list', { name: / legend$/ }).allInnerTexts()).join(' ');
+  for (const m of standardMetrics) assert.ok(legends.includes(m), `want ${m} in the legends, got ${JSON.stringify(legends)}`);
+
+  log('the charts say in words what they show, the spike included');
+  const latency = metrics.getByRole('img', { name: /^Latency over the last 24 hours: / });
+  await latency.waitFor();
+  assert.match((await latency.getAttribute('aria-label')) ?? '', /latency_p95 latest \d+ ms, lowest \d+ ms, highest 3 s;/);
+
+  log('the range switch reloads the charts for 6 hours');
+  const ranges = metrics.getByRole('navigation', { name: 'Time range' });
+  const sixHours = page.waitForRequest((req) => {
+    const u = new URL(req.url());
+    return u.pathname === '/api/v1/query' && Math.abs(Number(u.searchParams.get('to')) - Number(u.searchParams.get('from')) - 6 * 3600) < 1;
+  });
+  await ranges.getByRole('link', { name: '6h' }).click();
+  await sixHours;
+  await eventually(async () => assert.equal(new URL(page.url()).hash, '#/services/checkout-api?range=6h'));
+  assert.equal(await ranges.getByRole('link', { name: '6h' }).getAttribute('aria-current'), 'true');
+  await metrics.getByRole('img', { name: /^Request rate over the last 6 hours: request_rate latest / }).waitFor();
+  for (const chart of await charts.all()) await chart.locator('canvas').first().waitFor();
+
+  log('no anomaly episodes without the detector, said plainly');
+  await seesText(page.getByRole('region', { name: 'Anomaly episodes in this range' }), 'No anomaly episodes in this range.');
+  await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
+  await shot(page, 'service');
+
+  log('the anomalies page has an empty state, also when filtered');
+  await mainNav.getByRole('link', { name: 'Anomalies' }).click();
+  await seesText(page.getByRole('heading', { level: 1 }), 'Anomalies');
+  const episodes = page.getByRole('region', { name: 'Latest episodes' });
+  await seesText(episodes, 'No anomaly episodes yet.');
+  await episodes.getByLabel('Service').selectOption('checkout-api');
+  await eventually(async () => assert.equal(new URL(page.url()).hash, '#/anomalies?service=checkout-api'));
+  await episodes.getByLabel('Severity').selectOption('high');
+  await eventually(async () => assert.equal(new URL(page.url()).hash, '#/anomalies?service=checkout-api&severity=high'));
+  await seesText(episodes, 'No episodes match these filters.');
+  await episodes.getByRole('link', { name: 'Show all episodes' }).click();
+  await seesText(episodes, 'No anomaly episodes yet.');
+  await shot(page, 'anomalies');
+
+  log('the capacity page has an empty state');
+  await mainNav.getByRole('link', { name: 'Capacity' }).click();
+  await seesText(page.getByRole('heading', { level: 1 }), 'Capacity');
+  await seesText(page.getByRole('region', { name: 'Predicted breaches' }), 'No capacity breach is predicted.');
+  await shot(page, 'capacity');
+}
+
 const userDataDir = await mkdtemp(join(tmpdir(), 'opsight-e2e-chromium-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath,
@@ -141,12 +297,20 @@ try {
     if (!url.startsWith(baseURL + '/') && !url.startsWith('data:')) problems.push(`request outside the platform: ${url}`);
   });
 
-  log('open the dashboard: "/" leads to the services page');
+  log('open the dashboard: "/" leads to the overview, empty on a fresh platform');
   await page.goto('/');
-  await eventually(async () => assert.match(new URL(page.url()).hash, /^#\/services$/));
+  await eventually(async () => assert.match(new URL(page.url()).hash, /^#\/overview$/));
+  await seesText(page.getByRole('heading', { level: 1 }), 'Overview');
+  assert.equal(await page.title(), 'Overview · Opsight');
+  await seesText(page.getByRole('main'), 'No services registered yet.');
+  const mainNav = page.getByRole('navigation', { name: 'Main' });
+  assert.deepEqual(await mainNav.getByRole('link').allInnerTexts(), ['Overview', 'Anomalies', 'Capacity', 'Services']);
+
+  log('the navigation leads to the services page');
+  await mainNav.getByRole('link', { name: 'Services' }).click();
   await seesText(page.getByRole('heading', { level: 1 }), 'Services');
   assert.equal(await page.title(), 'Services · Opsight');
-  assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services' }).getAttribute('aria-current'), 'page');
+  assert.equal(await mainNav.getByRole('link', { name: 'Services' }).getAttribute('aria-current'), 'page');
 
   log('health shows ok with latencies for the database and storage');
   const health = page.getByRole('region', { name: 'Platform health' });
@@ -244,7 +408,13 @@ try {
   log('an unknown address shows "Page not found"');
   await page.goto('/#/nowhere');
   await seesText(page.getByRole('heading', { level: 1 }), 'Page not found');
-  await page.getByRole('link', { name: 'Go to the services page' }).click();
+  await page.getByRole('link', { name: 'Go to the overview' }).click();
+  await seesText(page.getByRole('heading', { level: 1 }), 'Overview');
+
+  await metricPages(page);
+
+  log('back to the services page');
+  await page.goto('/#/services');
   await rowOf('checkout-api').waitFor();
 
   log('after a reload the registry is as it was left');

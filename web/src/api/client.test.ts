@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { json as arbitraryJSON, rng, runs, text } from '../testing/arbitrary';
 import { ApiClient, ApiError, parseRetryAfter, queryString, type Fetch } from './client';
 import { Fields } from './decode';
+import { decodeAnomalyPage } from './anomalies';
+import { decodeBreachList, decodeStoredForecast } from './forecasts';
+import { decodeRangeResult, decodeSeriesList } from './metrics';
 import { decodeHealth } from './platform';
-import { decodeServiceList } from './services';
+import { decodeServiceHealth, decodeServiceList } from './services';
 
 interface Call {
   url: string;
@@ -165,6 +168,8 @@ describe('queryString', () => {
   });
 });
 
+const decoders = [asIs, decodeHealth, decodeServiceList, decodeServiceHealth, decodeSeriesList, decodeRangeResult, decodeAnomalyPage, decodeStoredForecast, decodeBreachList];
+
 describe('ApiClient.request on arbitrary answers', () => {
   it('throws only ApiError, whatever the status and body', async () => {
     const rand = rng(3);
@@ -177,7 +182,7 @@ describe('ApiClient.request on arbitrary answers', () => {
         fetch: async () => new Response(status === 204 ? null : body, { status, headers: { 'Retry-After': retryAfter.replace(/[^\x20-\x7e]/g, '') } }),
       });
       const what = JSON.stringify({ status, body, retryAfter });
-      for (const decode of [asIs, decodeHealth, decodeServiceList]) {
+      for (const decode of decoders) {
         try {
           await api.request('GET', '/api/v1/x', decode);
         } catch (err) {

@@ -1,7 +1,7 @@
 // The service registry: /api/v1/services.
 
 import type { ApiClient } from './client';
-import { Fields, none } from './decode';
+import { DecodeError, Fields, none } from './decode';
 
 /**
  * The registry's closed set of service types (aiops.ServiceTypes in the
@@ -55,6 +55,10 @@ export function listServices(api: ApiClient, filter: ServiceFilter = {}, signal?
   });
 }
 
+export function getService(api: ApiClient, name: string, signal?: AbortSignal): Promise<Service> {
+  return api.request('GET', servicePath(name), (v) => decodeService(v, 'service'), signal ? { signal } : {});
+}
+
 export function createService(api: ApiClient, svc: NewService): Promise<Service> {
   return api.request('POST', '/api/v1/services', (v) => decodeService(v, 'service'), { body: svc });
 }
@@ -65,6 +69,77 @@ export function deleteService(api: ApiClient, name: string): Promise<void> {
 
 function servicePath(name: string): string {
   return '/api/v1/services/' + encodeURIComponent(name);
+}
+
+/** A service's health verdict (not to be confused with its registry status). */
+export type HealthStatus = 'healthy' | 'degraded' | 'critical' | 'no_data';
+
+/** One input of the health score: a metric's recent average against its thresholds. */
+export interface HealthPart {
+  /** The metric: error_rate, latency_p95 or cpu. */
+  name: string;
+  value: number;
+  warn: number;
+  critical: number;
+  weight: number;
+  /** 0–100: 100 at or below warn, 0 at or above critical. */
+  score: number;
+}
+
+export interface ServiceHealth {
+  service: string;
+  /** The end of the window the parts are averaged over (epoch ms). */
+  at: number;
+  /** The window, as Go writes durations ("15m0s"). */
+  window: string;
+  /** 0–100; null when no part has data. */
+  score: number | null;
+  grade: string;
+  status: HealthStatus;
+  /** The parts with data; empty when status is no_data. */
+  parts: HealthPart[];
+  formula: string;
+}
+
+const healthStatuses: readonly HealthStatus[] = ['healthy', 'degraded', 'critical', 'no_data'];
+
+/**
+ * getServiceHealth reads GET /api/v1/services/{name}/health, the score at
+ * at (epoch ms; now when undefined).
+ */
+export function getServiceHealth(api: ApiClient, name: string, at?: number, signal?: AbortSignal): Promise<ServiceHealth> {
+  return api.request('GET', servicePath(name) + '/health', decodeServiceHealth, {
+    query: { at: at === undefined ? undefined : Math.floor(at / 1000) },
+    ...(signal && { signal }),
+  });
+}
+
+export function decodeServiceHealth(v: unknown): ServiceHealth {
+  const f = new Fields(v, 'health');
+  const status = f.string('status');
+  if (!healthStatuses.includes(status as HealthStatus)) throw new DecodeError('health.status', healthStatuses.join(', '), status);
+  return {
+    service: f.string('service'),
+    at: f.time('at'),
+    window: f.string('window'),
+    score: f.nullableNumber('score'),
+    grade: f.string('grade'),
+    status: status as HealthStatus,
+    parts: f.list('parts', decodeHealthPart),
+    formula: f.string('formula'),
+  };
+}
+
+function decodeHealthPart(v: unknown, path: string): HealthPart {
+  const f = new Fields(v, path);
+  return {
+    name: f.string('name'),
+    value: f.number('value'),
+    warn: f.number('warn'),
+    critical: f.number('critical'),
+    weight: f.number('weight'),
+    score: f.number('score'),
+  };
 }
 
 export function decodeServiceList(v: unknown): ServiceList {

@@ -6,7 +6,7 @@ export function NotFound({ path, home }: { path: string; home: string }) {
     <div class="page-head">
       <h1>Page not found</h1>
       <p>
-        There is no page at <code>{path}</code>. <a href={formatHash(home)}>Go to the services page</a>
+        There is no page at <code>{path}</code>. <a href={formatHash(home)}>Go to the overview</a>
       </p>
     </div>
   );

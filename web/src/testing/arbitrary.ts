@@ -44,9 +44,42 @@ export function json(rand: () => number, depth = 3): unknown {
     return leaves[Math.floor(rand() * leaves.length)];
   }
   if (r < 0.7) return Array.from({ length: Math.floor(rand() * 4) }, () => json(rand, depth - 1));
-  const keys = ['error', 'code', 'message', 'field', 'status', 'checks', 'services', 'name', 'labels', 'total', text(rand, 2)];
+  const keys = [
+    ...['error', 'code', 'message', 'field', 'status', 'checks', 'services', 'name', 'labels', 'total'],
+    ...['series', 'points', 'anomalies', 'next', 'severity', 'forecast', 'model', 'breaches', 'parts', 'at', 't'],
+    text(rand, 2),
+  ];
   const o: Record<string, unknown> = {};
   const n = Math.floor(rand() * 5);
   for (let i = 0; i < n; i++) o[keys[Math.floor(rand() * keys.length)] ?? 'x'] = json(rand, depth - 1);
   return o;
+}
+
+/**
+ * mutate returns a copy of a JSON value with one node, picked at random,
+ * replaced by a random value or removed: near-misses of a valid answer reach
+ * deeper into a decoder than random JSON does.
+ */
+export function mutate(rand: () => number, v: unknown): unknown {
+  const copy = structuredClone(v);
+  const nodes: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (x: unknown) => {
+    if (Array.isArray(x)) {
+      x.forEach((c, i) => {
+        nodes.push({ parent: x, key: i });
+        walk(c);
+      });
+    } else if (typeof x === 'object' && x !== null) {
+      for (const [k, c] of Object.entries(x)) {
+        nodes.push({ parent: x as Record<string, unknown>, key: k });
+        walk(c);
+      }
+    }
+  };
+  walk(copy);
+  const n = nodes[Math.floor(rand() * nodes.length)];
+  if (!n) return json(rand);
+  if (rand() < 0.2 && !Array.isArray(n.parent)) delete n.parent[n.key as string];
+  else (n.parent as Record<string | number, unknown>)[n.key] = json(rand, 2);
+  return copy;
 }

@@ -37,9 +37,66 @@ export function relativeTime(iso: string, now: number, locale = 'en'): string {
   return 'just now';
 }
 
-/** formatDateTime is iso as a short local date and time; iso itself if it is no date. */
-export function formatDateTime(iso: string, locale?: string, timeZone?: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+/**
+ * formatDateTime is a time (RFC 3339, or epoch ms) as a short local date
+ * and time; a string that is no date is returned as it is.
+ */
+export function formatDateTime(when: string | number, locale?: string, timeZone?: string): string {
+  const t = typeof when === 'number' ? when : Date.parse(when);
+  if (!Number.isFinite(t)) return String(when);
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone && { timeZone }) }).format(t);
+}
+
+/**
+ * formatNumber shows a value with three significant digits (all the digits
+ * of a whole number), grouping thousands: 0.00421, 12.3, 1,234.
+ */
+export function formatNumber(v: number, locale = 'en'): string {
+  if (!Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  const opts: Intl.NumberFormatOptions = abs >= 1000 || Number.isInteger(v) ? { maximumFractionDigits: 0 } : { maximumSignificantDigits: 3 };
+  return new Intl.NumberFormat(locale, opts).format(v);
+}
+
+/** formatPercent shows a fraction (0.0042) as a percentage (0.42%) with up to three significant digits. */
+export function formatPercent(fraction: number, locale = 'en'): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const pct = fraction * 100;
+  const opts: Intl.NumberFormatOptions = Math.abs(pct) >= 100 ? { maximumFractionDigits: 0 } : { maximumSignificantDigits: 3 };
+  return `${new Intl.NumberFormat(locale, opts).format(pct)}%`;
+}
+
+const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** formatBytes shows a size in binary units with up to three significant digits: 512 MiB, 1.25 GiB. */
+export function formatBytes(bytes: number, locale = 'en'): string {
+  if (!Number.isFinite(bytes)) return '–';
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < byteUnits.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 }).format(v)} ${byteUnits[i]}`;
+}
+
+/**
+ * formatDuration shows a length of time in seconds in its two largest
+ * units, rounded down: "45 s", "12 min", "1 h 20 min", "2 d 3 h".
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s} s`;
+  const parts: [number, string][] = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'min'],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n} ${unit}`)
+    .join(' ');
 }

@@ -1,5 +1,6 @@
 import type { Service } from '../../api/services';
 import { formatDateTime, relativeTime } from '../../ui/format';
+import { serviceHref } from '../service/links';
 import { StatusBadge, type Tone } from '../../ui/StatusBadge';
 
 interface Props {
@@ -32,7 +33,7 @@ export function ServiceTable({ services, now, onRemove }: Props) {
           {services.map((svc) => (
             <tr key={svc.name}>
               <th scope="row" class="services-table__name">
-                {svc.name}
+                <a href={serviceHref(svc.name)}>{svc.name}</a>
               </th>
               <td>{svc.type}</td>
               <td>{svc.ownerTeam || <span class="muted">none</span>}</td>

@@ -91,7 +91,7 @@ export function ServicesPage({ query }: { query: URLSearchParams }) {
             {notice}
           </p>
           {list.state === 'error' && (
-            <div class="alert registry__error" role="alert">
+            <div class="alert alert-row" role="alert">
               <span>Could not load the registry: {list.error.message}</span>
               <button type="button" class="btn btn--quiet" onClick={reload}>
                 Try again

@@ -1,0 +1,115 @@
+// Forecasts: a series' stored forecast (GET /api/v1/forecasts?series=ID)
+// and every predicted capacity breach (GET /api/v1/forecasts).
+
+import { ApiError, type ApiClient } from './client';
+import { DecodeError, Fields } from './decode';
+import { decodeSeries, type Series } from './metrics';
+
+/** One future step with its 80% and 95% prediction intervals. */
+export interface ForecastPoint {
+  /** Epoch ms. */
+  t: number;
+  yhat: number;
+  lo80: number;
+  hi80: number;
+  lo95: number;
+  hi95: number;
+}
+
+export interface ForecastModel {
+  stepSeconds: number;
+  /** The last fitted step and when the fit ran (epoch ms). */
+  lastTime: number;
+  fittedAt: number;
+  /** How many history values were fitted. */
+  points: number;
+  /** One line on the model, e.g. its seasonal periods. */
+  summary: string;
+  notes: string[];
+}
+
+/** When a forecast crosses a capacity threshold; null: not within the horizon. */
+export interface Breach {
+  series: Series;
+  threshold: number;
+  direction: 'above' | 'below';
+  /** The 95% interval's near bound crosses. */
+  earliest: number | null;
+  /** The point forecast crosses. */
+  expected: number | null;
+  /** The 95% interval's far bound crosses. */
+  certain: number | null;
+  generatedAt: number;
+}
+
+export interface StoredForecast {
+  series: Series;
+  model: ForecastModel;
+  forecast: ForecastPoint[];
+  breach: Breach | null;
+}
+
+/**
+ * getForecast reads a series' stored forecast; null when it has none yet
+ * (the API answers 404: the forecaster fits series hourly once they have a
+ * day of history).
+ */
+export async function getForecast(api: ApiClient, series: number, signal?: AbortSignal): Promise<StoredForecast | null> {
+  try {
+    return await api.request('GET', '/api/v1/forecasts', decodeStoredForecast, { query: { series }, ...(signal && { signal }) });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+/** listBreaches reads every predicted capacity breach. */
+export function listBreaches(api: ApiClient, signal?: AbortSignal): Promise<Breach[]> {
+  return api.request('GET', '/api/v1/forecasts', decodeBreachList, signal ? { signal } : {});
+}
+
+export function decodeStoredForecast(v: unknown): StoredForecast {
+  const f = new Fields(v, 'forecast');
+  return {
+    series: f.object('series', decodeSeries),
+    model: f.object('model', decodeModel),
+    forecast: f.list('forecast', decodePoint),
+    breach: f.object('breach', (x, path) => (x === null || x === undefined ? null : decodeBreach(x, path))),
+  };
+}
+
+export function decodeBreachList(v: unknown): Breach[] {
+  return new Fields(v, 'list').list('breaches', decodeBreach);
+}
+
+function decodeModel(v: unknown, path: string): ForecastModel {
+  const f = new Fields(v, path);
+  return {
+    stepSeconds: f.number('step_seconds'),
+    lastTime: f.time('last_time'),
+    fittedAt: f.time('fitted_at'),
+    points: f.number('points'),
+    summary: f.string('summary'),
+    notes: f.stringList('notes'),
+  };
+}
+
+function decodePoint(v: unknown, path: string): ForecastPoint {
+  const f = new Fields(v, path);
+  return { t: f.time('t'), yhat: f.number('yhat'), lo80: f.number('lo80'), hi80: f.number('hi80'), lo95: f.number('lo95'), hi95: f.number('hi95') };
+}
+
+function decodeBreach(v: unknown, path: string): Breach {
+  const f = new Fields(v, path);
+  const direction = f.string('direction');
+  if (direction !== 'above' && direction !== 'below') throw new DecodeError(`${path}.direction`, '"above" or "below"', direction);
+  return {
+    series: f.object('series', decodeSeries),
+    threshold: f.number('threshold'),
+    direction,
+    earliest: f.optionalTime('earliest'),
+    expected: f.optionalTime('expected'),
+    certain: f.optionalTime('certain'),
+    generatedAt: f.time('generated_at'),
+  };
+}
