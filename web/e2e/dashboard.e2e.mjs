@@ -216,6 +216,12 @@ async function metricPages(page) {
   await latency.waitFor();
   assert.match((await latency.getAttribute('aria-label')) ?? '', /latency_p95 latest \d+ ms, lowest \d+ ms, highest 3 s;/);
 
+  log('without a stored forecast, one made on request continues the chart');
+  const requests = metrics.locator('figure[data-chart="requests"]');
+  await requests.getByRole('button', { name: 'Forecast request_rate' }).click();
+  await seesText(requests.getByRole('list', { name: 'Request rate legend' }), 'forecast made now request_rate (80/95%)');
+  await requests.locator('canvas').first().waitFor();
+
   log('the range switch reloads the charts for 6 hours');
   const ranges = metrics.getByRole('navigation', { name: 'Time range' });
   const sixHours = page.waitForRequest((req) => {

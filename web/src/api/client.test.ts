@@ -4,7 +4,7 @@ import { json as arbitraryJSON, rng, runs, text } from '../testing/arbitrary';
 import { ApiClient, ApiError, parseRetryAfter, queryString, type Fetch } from './client';
 import { Fields } from './decode';
 import { decodeAnomalyPage } from './anomalies';
-import { decodeBreachList, decodeStoredForecast } from './forecasts';
+import { decodeBreachList, decodeInstantForecast, decodeStoredForecast } from './forecasts';
 import { decodeRangeResult, decodeSeriesList } from './metrics';
 import { decodeHealth } from './platform';
 import { decodeServiceHealth, decodeServiceList } from './services';
@@ -168,7 +168,7 @@ describe('queryString', () => {
   });
 });
 
-const decoders = [asIs, decodeHealth, decodeServiceList, decodeServiceHealth, decodeSeriesList, decodeRangeResult, decodeAnomalyPage, decodeStoredForecast, decodeBreachList];
+const decoders = [asIs, decodeHealth, decodeServiceList, decodeServiceHealth, decodeSeriesList, decodeRangeResult, decodeAnomalyPage, decodeStoredForecast, decodeInstantForecast, decodeBreachList];
 
 describe('ApiClient.request on arbitrary answers', () => {
   it('throws only ApiError, whatever the status and body', async () => {

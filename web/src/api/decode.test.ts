@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAnomalyPage } from './anomalies';
 import { mutate, rng, runs } from '../testing/arbitrary';
 import { DecodeError, numbers, parseTime } from './decode';
-import { decodeBreachList, decodeStoredForecast } from './forecasts';
+import { decodeBreachList, decodeInstantForecast, decodeStoredForecast } from './forecasts';
 import { decodeRangeResult, decodeSeriesList } from './metrics';
 import { decodeHealth } from './platform';
 import { decodeServiceHealth, decodeServiceList } from './services';
@@ -258,6 +258,29 @@ describe('forecast decoders', () => {
     expect(() => decodeBreachList(v)).toThrow(want);
   });
 
+  const instant = {
+    series,
+    step_seconds: 3600,
+    summary: 'seasonal_ets 100%',
+    notes: ['5 spikes replaced by the seasonal fit'],
+    fitted_points: 336,
+    forecast: [{ t: '2026-11-25T13:00:00Z', yhat: 129, lower: { '80': 127, '95': 126 }, upper: { '80': 133, '95': 139 } }],
+  };
+
+  it('reads a forecast made now, its bounds by level', () => {
+    expect(decodeInstantForecast(instant)).toEqual({
+      stepSeconds: 3600,
+      summary: 'seasonal_ets 100%',
+      notes: ['5 spikes replaced by the seasonal fit'],
+      fittedPoints: 336,
+      forecast: [{ t: Date.UTC(2026, 10, 25, 13), yhat: 129, lo80: 127, hi80: 133, lo95: 126, hi95: 139 }],
+    });
+  });
+
+  it('rejects a forecast made now without the 95% level', () => {
+    expect(() => decodeInstantForecast({ ...instant, forecast: [{ ...instant.forecast[0], upper: { '80': 1 } }] })).toThrow('forecast.forecast[0].upper.95: want a number, got nothing');
+  });
+
   it('rejects a forecast point without bounds', () => {
     expect(() => decodeStoredForecast({ series, model, forecast: [{ ...point, hi95: undefined }], breach: null })).toThrow('forecast.forecast[0].hi95: want a number, got nothing');
   });
@@ -272,6 +295,11 @@ describe('decoders on near-misses of valid answers', () => {
       'decodeAnomalyPage',
       decodeAnomalyPage,
       { anomalies: [{ id: 1, service: 's', start: '2026-11-20T16:18:00Z', end: '2026-11-20T16:32:00Z', open: false, peak_time: '2026-11-20T16:20:00Z', peak_score: 1, severity: 'low', metrics: ['cpu'], description: 'd', observed: 1, expected: null }], next: null },
+    ],
+    [
+      'decodeInstantForecast',
+      decodeInstantForecast,
+      { step_seconds: 3600, summary: 's', notes: [], fitted_points: 30, forecast: [{ t: '2026-11-25T13:00:00Z', yhat: 1, lower: { '80': 0, '95': -1 }, upper: { '80': 2, '95': 3 } }] },
     ],
     [
       'decodeStoredForecast',

@@ -63,6 +63,41 @@ export async function getForecast(api: ApiClient, series: number, signal?: Abort
   }
 }
 
+/** A forecast made on request (POST /api/v1/forecast) from a series' hourly history. */
+export interface InstantForecast {
+  stepSeconds: number;
+  summary: string;
+  notes: string[];
+  /** How many history values were fitted. */
+  fittedPoints: number;
+  forecast: ForecastPoint[];
+}
+
+/**
+ * forecastNow fits a series' hourly history now and forecasts horizon steps
+ * ahead with 80% and 95% intervals, for a series the forecaster has not
+ * reached yet.
+ */
+export function forecastNow(api: ApiClient, series: number, horizon: number, signal?: AbortSignal): Promise<InstantForecast> {
+  return api.request('POST', '/api/v1/forecast', decodeInstantForecast, { body: { series, horizon, levels: [80, 95] }, ...(signal && { signal }) });
+}
+
+export function decodeInstantForecast(v: unknown): InstantForecast {
+  const f = new Fields(v, 'forecast');
+  return {
+    stepSeconds: f.number('step_seconds'),
+    summary: f.string('summary'),
+    notes: f.stringList('notes'),
+    fittedPoints: f.number('fitted_points'),
+    forecast: f.list('forecast', (x, path) => {
+      const p = new Fields(x, path);
+      const lower = p.object('lower', (l, lp) => new Fields(l, lp));
+      const upper = p.object('upper', (u, up) => new Fields(u, up));
+      return { t: p.time('t'), yhat: p.number('yhat'), lo80: lower.number('80'), hi80: upper.number('80'), lo95: lower.number('95'), hi95: upper.number('95') };
+    }),
+  };
+}
+
 /** listBreaches reads every predicted capacity breach. */
 export function listBreaches(api: ApiClient, signal?: AbortSignal): Promise<Breach[]> {
   return api.request('GET', '/api/v1/forecasts', decodeBreachList, signal ? { signal } : {});

@@ -1,21 +1,31 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
+import { useApi } from '../../api/context';
+import { forecastNow, type ForecastPoint } from '../../api/forecasts';
 import type { Plot } from '../../charts/plot';
 import { buildTimeline, episodeSpans, summarise, type Episode } from '../../charts/timeline';
 import { formatDateTime } from '../../ui/format';
 import { formatValue } from '../../ui/metrics';
-import type { ChartData } from './load';
+import type { ChartData, ChartLine } from './load';
+import { instantHorizon } from './range';
 
 interface Props {
   chart: Extract<ChartData, { state: 'ok' }>;
-  /** The x range (epoch ms): the window, plus the forecast's reach. */
+  /** The window (epoch ms). */
   from: number;
   to: number;
-  /** Where the data ends (epoch ms) when the chart reaches past it. */
-  now: number | undefined;
+  /** How far past the window a forecast may continue the chart (ms); 0: not at all. */
+  reach: number;
   /** The window in words: "the last 24 hours". */
   period: string;
   episodes: readonly Episode[];
+}
+
+/** A forecast as the chart draws it: stored by the forecaster, or made on request. */
+interface ShownForecast {
+  points: readonly ForecastPoint[];
+  summary: string;
+  madeNow: boolean;
 }
 
 /** The line colours, in legend order (tokens in base.css). */
@@ -29,17 +39,46 @@ const chartHeight = 200;
  * intervals. The legend under it reads the values at the cursor, or the
  * latest ones; the chart's accessible name says the same in words.
  */
-export function MetricChart({ chart, from, to, now, period, episodes }: Props) {
-  const { spec, lines, forecast } = chart;
+export function MetricChart({ chart, from, to: windowTo, reach, period, episodes }: Props) {
+  const { spec, lines } = chart;
+  const api = useApi();
   const box = useRef<HTMLDivElement>(null);
   const [cursor, setCursor] = useState<number | null>(null);
   const [failed, setFailed] = useState<string>();
+  const [instant, setInstant] = useState<{ state: 'busy' } | { state: 'error'; message: string } | ({ state: 'ok' } & ShownForecast)>();
+
+  // A forecast made for one range does not reach far enough for a longer one.
+  const span = windowTo - from;
+  useEffect(() => setInstant(undefined), [span]);
+
+  const forecast: ShownForecast | undefined =
+    reach <= 0
+      ? undefined
+      : chart.forecast
+        ? { points: chart.forecast.forecast, summary: chart.forecast.model.summary, madeNow: false }
+        : instant?.state === 'ok'
+          ? instant
+          : undefined;
+  const to = forecast ? windowTo + reach : windowTo;
+  const now = forecast ? windowTo : undefined;
+  const forecastSeries = lines.find((l) => l.metric === spec.forecast)?.series;
+
+  const makeForecast = async () => {
+    if (!forecastSeries) return;
+    setInstant({ state: 'busy' });
+    try {
+      const f = await forecastNow(api, forecastSeries.id, instantHorizon(reach));
+      setInstant({ state: 'ok', points: f.forecast, summary: f.summary, madeNow: true });
+    } catch (err) {
+      setInstant({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  };
 
   const timeline = useMemo(
     () =>
       buildTimeline(
         lines.map((l) => l.result.points),
-        forecast?.forecast ?? [],
+        forecast?.points ?? [],
         from / 1000,
         to / 1000,
         Math.max(...lines.map((l) => l.result.stepSeconds), 0),
@@ -61,7 +100,7 @@ export function MetricChart({ chart, from, to, now, period, episodes }: Props) {
         const token = (name: string) => css.getPropertyValue(name).trim();
         plot = createPlot(el, {
           timeline,
-          lines: lines.map((l, i) => ({ label: l.metric, color: token(lineTokens[i % lineTokens.length] ?? '--chart-1') })),
+          lines: lines.map((l) => ({ label: l.metric, color: token(lineTokens[colourOf(spec.metrics, l.metric)] ?? '--chart-1') })),
           forecastColor: token('--chart-forecast'),
           from: from / 1000,
           to: to / 1000,
@@ -85,17 +124,22 @@ export function MetricChart({ chart, from, to, now, period, episodes }: Props) {
     };
   }, [timeline, spans, hasData]);
 
-  const at = cursor === null ? undefined : timeline.x[cursor];
+  const at = cursor === null ? lastTime(lines) : timeline.x[cursor];
   const summary = describe(chart, period);
   return (
     <figure class="chart" data-chart={spec.key} aria-labelledby={`chart-${spec.key}-title`}>
       <figcaption class="chart__head">
         <h3 id={`chart-${spec.key}-title`}>{spec.title}</h3>
-        <span class="chart__at muted">{at !== undefined ? formatDateTime(at * 1000) : 'latest'}</span>
+        <span class="chart__at muted">{at !== undefined && (cursor === null ? `latest: ${formatDateTime(at * 1000)}` : formatDateTime(at * 1000))}</span>
       </figcaption>
       {failed && (
         <p class="alert" role="alert">
           {failed}
+        </p>
+      )}
+      {instant?.state === 'error' && (
+        <p class="alert" role="alert">
+          Could not forecast {spec.forecast}: {instant.message}
         </p>
       )}
       {hasData ? (
@@ -108,21 +152,28 @@ export function MetricChart({ chart, from, to, now, period, episodes }: Props) {
       <ul class="chart__legend" aria-label={`${spec.title} legend`}>
         {lines.map((l, i) => (
           <li key={l.metric}>
-            <span class={`swatch swatch--line swatch--${i % lineTokens.length}`} aria-hidden="true" />
+            <span class={`swatch swatch--line swatch--${colourOf(spec.metrics, l.metric)}`} aria-hidden="true" />
             <code>{l.metric}</code>
             <span class="chart__value">{valueAt(l.result.points, timeline.lines[i]?.avg, cursor, spec.unit)}</span>
           </li>
         ))}
         {timeline.forecast && forecast && (
-          <li title={forecast.model.summary}>
+          <li title={`Model: ${forecast.summary}`}>
             <span class="swatch swatch--forecast" aria-hidden="true" />
-            forecast <code>{spec.forecast}</code> (80/95%)
+            {forecast.madeNow ? 'forecast made now' : 'forecast'} <code>{spec.forecast}</code> (80/95%)
             {cursor !== null && typeof timeline.forecast.yhat[cursor] === 'number' && (
               <span class="chart__value">{formatValue(spec.unit, timeline.forecast.yhat[cursor] as number)}</span>
             )}
           </li>
         )}
-        {spans.length > 0 && (
+        {reach > 0 && !forecast && forecastSeries && hasData && (
+          <li>
+            <button type="button" class="btn btn--quiet" onClick={makeForecast} disabled={instant?.state === 'busy'} title={`No stored forecast of ${spec.forecast} yet; fit one from its hourly history now`}>
+              {instant?.state === 'busy' ? 'Forecasting…' : `Forecast ${spec.forecast}`}
+            </button>
+          </li>
+        )}
+        {spans.length > 0 && hasData && (
           <li>
             <span class="swatch swatch--anomaly" aria-hidden="true" />
             anomaly
@@ -132,6 +183,21 @@ export function MetricChart({ chart, from, to, now, period, episodes }: Props) {
       </ul>
     </figure>
   );
+}
+
+/**
+ * colourOf is a line's colour by its metric's place in the chart's spec, so
+ * that p95 latency has the same colour on every service's page, also where
+ * p50 is missing.
+ */
+function colourOf(metrics: readonly string[], metric: string): number {
+  return Math.max(0, metrics.indexOf(metric)) % lineTokens.length;
+}
+
+/** lastTime is when the latest bucket of any line starts (epoch seconds). */
+function lastTime(lines: readonly ChartLine[]): number | undefined {
+  const ts = lines.map((l) => l.result.points[l.result.points.length - 1]?.t).filter((t): t is number => t !== undefined);
+  return ts.length > 0 ? Math.max(...ts) : undefined;
 }
 
 /** valueAt is a line's value at the cursor, or its latest when the cursor is away. */

@@ -131,9 +131,8 @@ function Charts({ view, range }: { view: ServiceView; range: Range }) {
             key={c.spec.key}
             chart={c}
             from={w.from}
-            // Only a chart with a forecast reaches past its data.
-            to={c.forecast ? w.to + reach : w.to}
-            now={c.forecast && reach > 0 ? w.to : undefined}
+            to={w.to}
+            reach={reach}
             period={period}
             episodes={view.episodes ?? []}
           />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { episodeView, forecastReach, parseEnd, rangeOf, windowOf } from './range';
+import { episodeView, forecastReach, instantHorizon, parseEnd, rangeOf, windowOf } from './range';
 
 const hour = 3_600_000;
 const now = Date.parse('2025-06-15T12:00:00Z');
@@ -86,5 +86,17 @@ describe('episodeView', () => {
         expect(w.to, `${d} min`).toBeGreaterThanOrEqual(end + min);
       }
     }
+  });
+});
+
+describe('instantHorizon', () => {
+  it.each([
+    { reach: 0, want: 24 },
+    { reach: 1.5 * hour, want: 24 },
+    { reach: 42 * hour, want: 44 },
+    { reach: 84 * hour, want: 86 },
+    { reach: 84 * hour + 1, want: 87 },
+  ])('$reach ms -> $want steps', ({ reach, want }) => {
+    expect(instantHorizon(reach)).toBe(want);
   });
 });

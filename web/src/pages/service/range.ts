@@ -80,3 +80,13 @@ export const maxPoints = 720;
 
 /** The smallest step asked for: the demo and most agents send a point a minute. */
 export const minStepSeconds = 60;
+
+/**
+ * instantHorizon is how many hourly steps a forecast made on request
+ * forecasts to cover reach (ms): the reach, two steps for the hour in
+ * progress, and at least a day, so that the model is validated on a
+ * horizon that can tell a daily cycle from noise.
+ */
+export function instantHorizon(reach: number): number {
+  return Math.max(24, Math.ceil(reach / 3_600_000) + 2);
+}
