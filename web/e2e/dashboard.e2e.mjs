@@ -222,6 +222,17 @@ async function metricPages(page) {
   await seesText(requests.getByRole('list', { name: 'Request rate legend' }), 'forecast made now request_rate (80/95%)');
   await requests.locator('canvas').first().waitFor();
 
+  log('the legend reads the values under the cursor, without redrawing the chart');
+  const canvas = await requests.locator('canvas').first().elementHandle();
+  const box = await requests.locator('.u-over').boundingBox();
+  assert.ok(canvas && box, 'the chart has a canvas and a cursor area');
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await seesText(requests.locator('figcaption'), /^Request rate \d{1,2} \w{3} \d{4}, \d{2}:\d{2}$/);
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  await page.mouse.move(0, 0);
+  await seesText(requests.locator('figcaption'), /^Request rate latest: /);
+  assert.ok(await canvas.evaluate((el) => el.isConnected), 'the chart was not drawn anew while the cursor moved');
+
   log('the range switch reloads the charts for 6 hours');
   const ranges = metrics.getByRole('navigation', { name: 'Time range' });
   const sixHours = page.waitForRequest((req) => {

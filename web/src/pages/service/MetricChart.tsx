@@ -24,6 +24,7 @@ interface Props {
 /** A forecast as the chart draws it: stored by the forecaster, or made on request. */
 interface ShownForecast {
   points: readonly ForecastPoint[];
+  /** The model and its notes, in words. */
   summary: string;
   madeNow: boolean;
 }
@@ -51,14 +52,13 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
   const span = windowTo - from;
   useEffect(() => setInstant(undefined), [span]);
 
-  const forecast: ShownForecast | undefined =
-    reach <= 0
-      ? undefined
-      : chart.forecast
-        ? { points: chart.forecast.forecast, summary: chart.forecast.model.summary, madeNow: false }
-        : instant?.state === 'ok'
-          ? instant
-          : undefined;
+  // Memoised: a new object would redraw the chart on every cursor move.
+  const stored = chart.forecast;
+  const forecast = useMemo((): ShownForecast | undefined => {
+    if (reach <= 0) return undefined;
+    if (stored) return { points: stored.forecast, summary: modelText(stored.model.summary, stored.model.notes), madeNow: false };
+    return instant?.state === 'ok' ? instant : undefined;
+  }, [reach, stored, instant]);
   const to = forecast ? windowTo + reach : windowTo;
   const now = forecast ? windowTo : undefined;
   const forecastSeries = lines.find((l) => l.metric === spec.forecast)?.series;
@@ -68,7 +68,7 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
     setInstant({ state: 'busy' });
     try {
       const f = await forecastNow(api, forecastSeries.id, instantHorizon(reach));
-      setInstant({ state: 'ok', points: f.forecast, summary: f.summary, madeNow: true });
+      setInstant({ state: 'ok', points: f.forecast, summary: modelText(f.summary, f.notes), madeNow: true });
     } catch (err) {
       setInstant({ state: 'error', message: err instanceof Error ? err.message : String(err) });
     }
@@ -192,6 +192,11 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
  */
 function colourOf(metrics: readonly string[], metric: string): number {
   return Math.max(0, metrics.indexOf(metric)) % lineTokens.length;
+}
+
+/** modelText is a forecast model's summary with its notes, for the legend's tooltip. */
+function modelText(summary: string, notes: readonly string[]): string {
+  return [summary, ...notes].join('; ');
 }
 
 /** lastTime is when the latest bucket of any line starts (epoch seconds). */
