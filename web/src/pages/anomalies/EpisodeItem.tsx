@@ -1,3 +1,5 @@
+import { Fragment } from 'preact';
+
 import type { Anomaly } from '../../api/anomalies';
 import { formatDateTime, relativeTime } from '../../ui/format';
 import { SeverityBadge } from '../../ui/SeverityBadge';
@@ -43,10 +45,10 @@ export function EpisodeItem({ episode: a, now, showService }: Props) {
           <dt>Metrics</dt>
           <dd>
             {a.metrics.map((m, i) => (
-              <>
+              <Fragment key={m}>
                 {i > 0 && ', '}
-                <code key={m}>{m}</code>
-              </>
+                <code>{m}</code>
+              </Fragment>
             ))}
           </dd>
         </div>
