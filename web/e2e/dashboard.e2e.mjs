@@ -211,6 +211,11 @@ async function metricPages(page) {
   const legends = (await metrics.getByRole('list', { name: / legend$/ }).allInnerTexts()).join(' ');
   for (const m of standardMetrics) assert.ok(legends.includes(m), `want ${m} in the legends, got ${JSON.stringify(legends)}`);
 
+  log("the health score's thresholds are marked on the charts of its parts");
+  await seesText(metrics.getByRole('list', { name: 'Error rate legend' }), 'warn 1% · critical 5%');
+  await seesText(metrics.getByRole('list', { name: 'Latency legend' }), 'warn 500 ms · critical 2 s');
+  await seesText(metrics.getByRole('list', { name: 'CPU (of limit) legend' }), 'warn 70% · critical 95%');
+
   log('the charts say in words what they show, the spike included');
   const latency = metrics.getByRole('img', { name: /^Latency over the last 24 hours: / });
   await latency.waitFor();

@@ -28,6 +28,8 @@ export interface PlotOptions {
   now: number | undefined;
   /** Anomaly episodes to shade. */
   spans: readonly Span[];
+  /** Levels drawn as dashed horizontal lines (the health score's warn and critical thresholds). */
+  levels: readonly { value: number; color: string }[];
   severityColors: Record<Severity, string>;
   /** Axis and grid colours. */
   axisColor: string;
@@ -121,7 +123,10 @@ export function createPlot(el: HTMLElement, o: PlotOptions): Plot {
   };
 }
 
-/** shade paints the anomaly spans under the lines, and the boundary between data and forecast. */
+/**
+ * shade paints under the lines: the anomaly spans, the threshold levels,
+ * and the boundary between data and forecast.
+ */
 function shade(u: uPlot, o: PlotOptions) {
   const { ctx, bbox } = u;
   const dpr = uPlot.pxRatio;
@@ -145,6 +150,17 @@ function shade(u: uPlot, o: PlotOptions) {
     // A solid strip on top says "anomaly" even where the fill is faint.
     ctx.fillStyle = color;
     ctx.fillRect(x0, bbox.top, x1 - x0, 3 * dpr);
+  }
+  for (const l of o.levels) {
+    const y = Math.round(u.valToPos(l.value, 'y', true));
+    if (y < bbox.top || y > bbox.top + bbox.height) continue; // off the chart: the legend names it
+    ctx.strokeStyle = l.color;
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(bbox.left, y);
+    ctx.lineTo(bbox.left + bbox.width, y);
+    ctx.stroke();
   }
   if (o.now !== undefined && o.now < o.to) {
     const x = Math.round(u.valToPos(o.now, 'x', true));

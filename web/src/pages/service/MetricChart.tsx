@@ -7,6 +7,7 @@ import { buildTimeline, episodeSpans, summarise, type Episode } from '../../char
 import { formatDateTime } from '../../ui/format';
 import { formatValue } from '../../ui/metrics';
 import type { ChartData, ChartLine } from './load';
+import type { Threshold } from './charts';
 import { instantHorizon } from './range';
 
 interface Props {
@@ -19,7 +20,10 @@ interface Props {
   /** The window in words: "the last 24 hours". */
   period: string;
   episodes: readonly Episode[];
+  /** The health score's thresholds of a metric the chart draws, if any. */
+  threshold: Threshold | undefined;
 }
+
 
 /** A forecast as the chart draws it: stored by the forecaster, or made on request. */
 interface ShownForecast {
@@ -40,7 +44,7 @@ const chartHeight = 200;
  * intervals. The legend under it reads the values at the cursor, or the
  * latest ones; the chart's accessible name says the same in words.
  */
-export function MetricChart({ chart, from, to: windowTo, reach, period, episodes }: Props) {
+export function MetricChart({ chart, from, to: windowTo, reach, period, episodes, threshold }: Props) {
   const { spec, lines } = chart;
   const api = useApi();
   const box = useRef<HTMLDivElement>(null);
@@ -106,6 +110,12 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
           to: to / 1000,
           now: now === undefined ? undefined : now / 1000,
           spans,
+          levels: threshold
+            ? [
+                { value: threshold.warn, color: token('--warn') },
+                { value: threshold.critical, color: token('--bad') },
+              ]
+            : [],
           severityColors: { low: token('--sev-low'), medium: token('--sev-medium'), high: token('--sev-high'), critical: token('--sev-critical') },
           axisColor: token('--muted'),
           gridColor: token('--chart-grid'),
@@ -122,7 +132,7 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
       cancelled = true;
       plot?.destroy();
     };
-  }, [timeline, spans, hasData]);
+  }, [timeline, spans, hasData, threshold?.warn, threshold?.critical]);
 
   const at = cursor === null ? lastTime(lines) : timeline.x[cursor];
   const summary = describe(chart, period);
@@ -177,6 +187,12 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
           <li>
             <span class="swatch swatch--anomaly" aria-hidden="true" />
             anomaly
+          </li>
+        )}
+        {threshold && hasData && (
+          <li title={`The health score's thresholds for ${threshold.metric}`}>
+            <span class="swatch swatch--levels" aria-hidden="true" />
+            warn {formatValue(spec.unit, threshold.warn)} · critical {formatValue(spec.unit, threshold.critical)}
           </li>
         )}
         {chart.missing.length > 0 && lines.length > 0 && <li class="muted">no {chart.missing.join(', ')}</li>}

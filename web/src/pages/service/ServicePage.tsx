@@ -3,7 +3,7 @@ import { useCallback } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import { useApi } from '../../api/context';
 import { listSeries } from '../../api/metrics';
-import { getService, getServiceHealth } from '../../api/services';
+import { getService, getServiceHealth, type HealthPart } from '../../api/services';
 import { formatHash } from '../../router/hash';
 import { formatDateTime } from '../../ui/format';
 import { useRefresh, useResource } from '../../ui/resource';
@@ -12,6 +12,7 @@ import { EpisodeItem } from '../anomalies/EpisodeItem';
 import { HealthPanel } from './HealthPanel';
 import { serviceHref } from './links';
 import { loadServiceView, type ServiceView } from './load';
+import { thresholdOf } from './charts';
 import { MetricChart } from './MetricChart';
 import { parseEnd, rangeOf, ranges, type Range } from './range';
 import './service.css';
@@ -100,7 +101,11 @@ export function ServicePage({ name, query }: { name: string; query: URLSearchPar
             </button>
           </div>
         )}
-        {view.data ? <Charts view={view.data} range={range} /> : view.state !== 'error' && <p class="muted">Loading the charts…</p>}
+        {view.data ? (
+          <Charts view={view.data} range={range} thresholds={health.data?.parts ?? []} />
+        ) : (
+          view.state !== 'error' && <p class="muted">Loading the charts…</p>
+        )}
       </section>
 
       {view.data && <Episodes view={view.data} name={name} />}
@@ -120,7 +125,7 @@ function RangePicker({ name, current }: { name: string; current: Range }) {
   );
 }
 
-function Charts({ view, range }: { view: ServiceView; range: Range }) {
+function Charts({ view, range, thresholds }: { view: ServiceView; range: Range; thresholds: readonly HealthPart[] }) {
   const { window: w, reach } = view;
   const period = w.live ? `the last ${range.label}` : `the ${range.label} to ${formatDateTime(w.to)}`;
   return (
@@ -135,6 +140,7 @@ function Charts({ view, range }: { view: ServiceView; range: Range }) {
             reach={reach}
             period={period}
             episodes={view.episodes ?? []}
+            threshold={thresholdOf(c.spec.metrics, thresholds)}
           />
         ) : (
           <figure key={c.spec.key} class="chart" data-chart={c.spec.key}>

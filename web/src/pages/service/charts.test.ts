@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Series } from '../../api/metrics';
-import { chartSpecs, pickSeries } from './charts';
+import { chartSpecs, pickSeries, thresholdOf } from './charts';
 
 const s = (id: number, metric: string, labels: Record<string, string> = {}, lastPoint: number | null = 1000): Series => ({
   id,
@@ -39,5 +39,19 @@ describe('chartSpecs', () => {
   it('cover the standard metrics a page must show', () => {
     const drawn = chartSpecs.flatMap((c) => c.metrics);
     for (const m of ['request_rate', 'error_rate', 'latency_p50', 'latency_p95', 'latency_p99', 'cpu', 'memory']) expect(drawn).toContain(m);
+  });
+});
+
+describe('thresholdOf', () => {
+  const parts = [
+    { name: 'error_rate', value: 0.003, warn: 0.01, critical: 0.05, weight: 0.5, score: 100 },
+    { name: 'latency_p95', value: 1.1, warn: 0.5, critical: 2, weight: 0.3, score: 60 },
+  ];
+  it('finds the part among the chart’s metrics', () => {
+    expect(thresholdOf(['latency_p50', 'latency_p95', 'latency_p99'], parts)).toEqual({ metric: 'latency_p95', warn: 0.5, critical: 2 });
+  });
+  it('is undefined for other metrics and without parts', () => {
+    expect(thresholdOf(['memory'], parts)).toBeUndefined();
+    expect(thresholdOf(['error_rate'], [])).toBeUndefined();
   });
 });

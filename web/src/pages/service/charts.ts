@@ -1,6 +1,7 @@
 // Which charts a service page draws and which stored series feed them.
 
 import type { Series } from '../../api/metrics';
+import type { HealthPart } from '../../api/services';
 import type { Unit } from '../../ui/metrics';
 
 export interface ChartSpec {
@@ -46,4 +47,21 @@ function better(a: Series, b: Series): boolean {
   const tb = b.lastPoint ?? -Infinity;
   if (ta !== tb) return ta > tb;
   return a.id < b.id;
+}
+
+/** The health score's thresholds of one metric, which a chart marks as dashed levels. */
+export interface Threshold {
+  metric: string;
+  warn: number;
+  critical: number;
+}
+
+/**
+ * thresholdOf is the thresholds of the first of metrics that is a part of
+ * the health score (error rate, p95 latency, CPU); undefined for charts of
+ * other metrics, and while the score is unknown.
+ */
+export function thresholdOf(metrics: readonly string[], parts: readonly HealthPart[]): Threshold | undefined {
+  const p = parts.find((x) => metrics.includes(x.name));
+  return p && { metric: p.name, warn: p.warn, critical: p.critical };
 }
