@@ -95,8 +95,9 @@ export function createPlot(el: HTMLElement, o: PlotOptions): Plot {
       { ...axis, values: (_u, splits, _i, _space, incr) => timeLabels(splits, incr) },
       {
         ...axis,
-        // Wide enough for the longest label ("2.79 GiB") at uPlot's 12px font.
-        size: (_u, values) => Math.max(40, 16 + 7 * Math.max(0, ...(values ?? []).map((v) => v.length))),
+        // Wide enough for the longest label ("2.79 GiB", "150%") at uPlot's
+        // 12px font, plus the tick and the gap before it.
+        size: (_u, values) => Math.max(48, 26 + 7 * Math.max(0, ...(values ?? []).map((v) => v.length))),
         values: (_u, splits) => splits.map(o.formatValue),
         ...(o.binary && { incrs: binaryIncrs }),
       },

@@ -11,6 +11,7 @@ describe('formatMetric', () => {
     { metric: 'cpu', v: 0.85, want: '85%' },
     { metric: 'memory', v: 3.2 * 1024 ** 3, want: '3.2 GiB' },
     { metric: 'pods', v: 3, want: '3' },
+    { metric: 'memory_utilization', v: 0.9, want: '90%' },
     { metric: 'queue_depth', v: 1234, want: '1,234' },
     { metric: 'constructor', v: 2.5, want: '2.5' },
   ])('$metric $v -> $want', ({ metric, v, want }) => {

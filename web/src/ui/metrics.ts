@@ -1,6 +1,7 @@
 // What the dashboard knows about metric names: the standard service
-// metrics (aiops.StandardMetrics in the Go code) have a title and a unit;
-// any other metric is shown by its name as a plain number.
+// metrics (aiops.StandardMetrics in the Go code) and those the default
+// capacity thresholds name have a title and a unit; any other metric is
+// shown by its name as a plain number.
 
 import { formatBytes, formatLatency, formatNumber, formatPercent } from './format';
 
@@ -27,6 +28,9 @@ const standard: Record<string, Omit<MetricInfo, 'name'>> = {
   memory: { title: 'Memory', unit: 'bytes' },
   restarts: { title: 'Restarts', unit: 'number' },
   pods: { title: 'Pods', unit: 'number' },
+  // Not standard metrics, but named by the default capacity thresholds.
+  memory_utilization: { title: 'Memory (of limit)', unit: 'fraction' },
+  disk_usage: { title: 'Disk used', unit: 'fraction' },
 };
 
 export function metricInfo(name: string): MetricInfo {

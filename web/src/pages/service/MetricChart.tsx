@@ -65,6 +65,8 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
   }, [reach, stored, instant]);
   const to = forecast ? windowTo + reach : windowTo;
   const now = forecast ? windowTo : undefined;
+  // The capacity threshold the stored forecast was checked against, while the forecast shows.
+  const breach = forecast && !forecast.madeNow ? chart.forecast?.breach : undefined;
   const forecastSeries = lines.find((l) => l.metric === spec.forecast)?.series;
 
   const makeForecast = async () => {
@@ -110,12 +112,15 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
           to: to / 1000,
           now: now === undefined ? undefined : now / 1000,
           spans,
-          levels: threshold
-            ? [
-                { value: threshold.warn, color: token('--warn') },
-                { value: threshold.critical, color: token('--bad') },
-              ]
-            : [],
+          levels: [
+            ...(threshold
+              ? [
+                  { value: threshold.warn, color: token('--warn') },
+                  { value: threshold.critical, color: token('--bad') },
+                ]
+              : []),
+            ...(breach ? [{ value: breach.threshold, color: token('--chart-forecast') }] : []),
+          ],
           severityColors: { low: token('--sev-low'), medium: token('--sev-medium'), high: token('--sev-high'), critical: token('--sev-critical') },
           axisColor: token('--muted'),
           gridColor: token('--chart-grid'),
@@ -132,7 +137,7 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
       cancelled = true;
       plot?.destroy();
     };
-  }, [timeline, spans, hasData, threshold?.warn, threshold?.critical]);
+  }, [timeline, spans, hasData, threshold?.warn, threshold?.critical, breach?.threshold]);
 
   const at = cursor === null ? lastTime(lines) : timeline.x[cursor];
   const summary = describe(chart, period);
@@ -193,6 +198,13 @@ export function MetricChart({ chart, from, to: windowTo, reach, period, episodes
           <li title={`The health score's thresholds for ${threshold.metric}`}>
             <span class="swatch swatch--levels" aria-hidden="true" />
             warn {formatValue(spec.unit, threshold.warn)} · critical {formatValue(spec.unit, threshold.critical)}
+          </li>
+        )}
+        {breach && hasData && (
+          <li title="The capacity threshold the forecast is checked against">
+            <span class="swatch swatch--capacity" aria-hidden="true" />
+            capacity {breach.direction} {formatValue(spec.unit, breach.threshold)}
+            {breach.earliest !== null && <>, possibly from {formatDateTime(breach.earliest)}</>}
           </li>
         )}
         {chart.missing.length > 0 && lines.length > 0 && <li class="muted">no {chart.missing.join(', ')}</li>}
