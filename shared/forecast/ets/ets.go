@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/opsight/opsight/shared/forecast/decompose"
 	"github.com/opsight/opsight/shared/forecast/internal/optim"
 )
 
@@ -426,50 +427,29 @@ func initialStates(y []float64, spec Spec) (l0, b0 float64, s0 []float64) {
 }
 
 // seasonalStart estimates m seasonal states for the m steps before y[0]:
-// deviations (or ratios) of the first cycles from a centred 2×m moving
-// average, averaged by position and normalised.
+// the classical decomposition's seasonal indexes (deviations or ratios of
+// the first cycles, at most four, from a centred 2×m moving average,
+// averaged by position and normalised). With less than two cycles, or a
+// position without a usable value, the state is neutral (0, or 1 when
+// multiplicative).
 func seasonalStart(y []float64, m int, mult bool) []float64 {
+	neutral := 0.0
+	if mult {
+		neutral = 1
+	}
+	s := make([]float64, m)
 	cycles := min(len(y)/m, 4)
-	x := y[:cycles*m]
-	half := m / 2
-	sum := make([]float64, m)
-	cnt := make([]float64, m)
-	for t := half; t < len(x)-half; t++ {
-		var tr float64
-		if m%2 == 0 {
-			tr = 0.5*x[t-half] + 0.5*x[t+half]
-			for j := t - half + 1; j < t+half; j++ {
-				tr += x[j]
-			}
-		} else {
-			for j := t - half; j <= t+half; j++ {
-				tr += x[j]
-			}
+	if cycles < 2 {
+		for i := range s {
+			s[i] = neutral
 		}
-		tr /= float64(m)
-		if mult {
-			sum[t%m] += x[t] / tr
-		} else {
-			sum[t%m] += x[t] - tr
-		}
-		cnt[t%m]++
+		return s
 	}
-	var mean float64
-	for i := range sum {
-		if cnt[i] > 0 {
-			sum[i] /= cnt[i]
-		} else if mult {
-			sum[i] = 1
-		}
-		mean += sum[i]
-	}
-	mean /= float64(m)
-	for i := range sum {
-		if mult {
-			sum[i] /= mean
-		} else {
-			sum[i] -= mean
+	decompose.Classical(s, y[:cycles*m], m, mult)
+	for i, v := range s {
+		if math.IsNaN(v) {
+			s[i] = neutral
 		}
 	}
-	return sum
+	return s
 }
