@@ -312,7 +312,12 @@ try {
   page.on('response', (res) => {
     if (res.status() >= 500) problems.push(`${res.status()} from ${res.request().method()} ${res.url()}`);
   });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  page.on('requestfailed', (req) => {
+    // The page aborts a request it no longer needs (a newer load replaced
+    // it, or the user navigated away); that is the data hook doing its job.
+    const reason = req.failure()?.errorText;
+    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.method()} ${req.url()}: ${reason}`);
+  });
   page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
   page.on('request', (req) => {
     const url = req.url();
