@@ -132,6 +132,15 @@ func templateDB(ctx context.Context, admin *pgx.Conn) (string, error) {
 	if _, err := admin.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s", building, name)); err != nil {
 		return "", err
 	}
+	// Templates of earlier migration sets are of no more use; a failure to
+	// drop one (a test still copying it) is harmless.
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'opsight\\_tmpl\\_%' AND datname NOT LIKE '%\\_build' AND datname <> $1", name)
+	if err == nil {
+		stale, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, db := range stale {
+			admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize())
+		}
+	}
 	return name, nil
 }
 
