@@ -4,6 +4,7 @@ import { listServices } from '../../api/services';
 import { formatHash } from '../../router/hash';
 import { navigate } from '../../router/location';
 import { useRefresh, useResource } from '../../ui/resource';
+import { LoadError } from '../../ui/LoadError';
 import { EpisodeItem } from './EpisodeItem';
 import './anomalies.css';
 
@@ -72,14 +73,7 @@ export function AnomaliesPage({ query }: { query: URLSearchParams }) {
             </label>
           </div>
         </div>
-        {page.state === 'error' && (
-          <div class="alert alert-row" role="alert">
-            <span>Could not load the episodes: {page.error.message}</span>
-            <button type="button" class="btn btn--quiet" onClick={reload}>
-              Try again
-            </button>
-          </div>
-        )}
+        {page.state === 'error' && <LoadError what="the episodes" error={page.error} onRetry={reload} />}
         {data === undefined ? (
           page.state === 'loading' && <p class="muted">Loading episodes…</p>
         ) : data.anomalies.length === 0 ? (

@@ -3,6 +3,7 @@ import { listBreaches, type Breach } from '../../api/forecasts';
 import { formatDateTime, relativeTime } from '../../ui/format';
 import { useRefresh, useResource } from '../../ui/resource';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { LoadError } from '../../ui/LoadError';
 import { serviceHref } from '../service/links';
 import { bySoonest, soonest, thresholdText } from './capacity';
 import './capacity.css';
@@ -35,14 +36,7 @@ export function CapacityPage() {
         <div class="panel__head">
           <h2 id="breaches-title">Predicted breaches</h2>
         </div>
-        {breaches.state === 'error' && (
-          <div class="alert alert-row" role="alert">
-            <span>Could not load the predicted breaches: {breaches.error.message}</span>
-            <button type="button" class="btn btn--quiet" onClick={reload}>
-              Try again
-            </button>
-          </div>
-        )}
+        {breaches.state === 'error' && <LoadError what="the predicted breaches" error={breaches.error} onRetry={reload} />}
         {breaches.data === undefined ? (
           breaches.state === 'loading' && <p class="muted">Loading predictions…</p>
         ) : breaches.data.length === 0 ? (

@@ -7,6 +7,7 @@ import { healthReason, partLevel } from '../../ui/health';
 import { healthLabel, HealthGrade } from '../../ui/HealthGrade';
 import { formatMetric, metricInfo } from '../../ui/metrics';
 import { useRefresh, useResource } from '../../ui/resource';
+import { LoadError } from '../../ui/LoadError';
 import { anomaliesPath } from '../anomalies/AnomaliesPage';
 import { serviceHref } from '../service/links';
 import { servicesPath } from '../services/ServicesPage';
@@ -66,14 +67,7 @@ export function OverviewPage() {
         <h1>Overview</h1>
         <p class="muted">{data ? summary(data.rows) : 'The health of every service, worst first.'}</p>
       </header>
-      {overview.state === 'error' && (
-        <div class="alert alert-row" role="alert">
-          <span>Could not load the overview: {overview.error.message}</span>
-          <button type="button" class="btn btn--quiet" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      )}
+      {overview.state === 'error' && <LoadError what="the overview" error={overview.error} onRetry={reload} />}
       {data === undefined ? (
         overview.state === 'loading' && <p class="muted">Loading services…</p>
       ) : data.rows.length === 0 ? (

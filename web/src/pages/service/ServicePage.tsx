@@ -7,6 +7,7 @@ import { getService, getServiceHealth, type HealthPart } from '../../api/service
 import { formatHash } from '../../router/hash';
 import { formatDateTime } from '../../ui/format';
 import { useRefresh, useResource } from '../../ui/resource';
+import { LoadError } from '../../ui/LoadError';
 import { anomaliesPath } from '../anomalies/AnomaliesPage';
 import { EpisodeItem } from '../anomalies/EpisodeItem';
 import { HealthPanel } from './HealthPanel';
@@ -72,14 +73,7 @@ export function ServicePage({ name, query }: { name: string; query: URLSearchPar
           </p>
         )}
       </header>
-      {meta.state === 'error' && (
-        <div class="alert alert-row" role="alert">
-          <span>Could not read the service: {meta.error.message}</span>
-          <button type="button" class="btn btn--quiet" onClick={reloadMeta}>
-            Try again
-          </button>
-        </div>
-      )}
+      {meta.state === 'error' && <LoadError what="the service" error={meta.error} onRetry={reloadMeta} />}
 
       <HealthPanel health={health} live={live} />
 
@@ -93,14 +87,7 @@ export function ServicePage({ name, query }: { name: string; query: URLSearchPar
             Showing the {range.label} to {formatDateTime(end)}. <a href={serviceHref(name, { range: range.key })}>Back to live</a>
           </p>
         )}
-        {view.state === 'error' && (
-          <div class="alert alert-row" role="alert">
-            <span>Could not load the charts: {view.error.message}</span>
-            <button type="button" class="btn btn--quiet" onClick={reloadView}>
-              Try again
-            </button>
-          </div>
-        )}
+        {view.state === 'error' && <LoadError what="the charts" error={view.error} onRetry={reloadView} />}
         {view.data ? (
           <Charts view={view.data} range={range} thresholds={health.data?.parts ?? []} />
         ) : (

@@ -5,6 +5,7 @@ import { listServices, serviceStatuses, serviceTypes, type Service } from '../..
 import { formatHash } from '../../router/hash';
 import { navigate } from '../../router/location';
 import { useResource } from '../../ui/resource';
+import { LoadError } from '../../ui/LoadError';
 import { HealthPanel } from './HealthPanel';
 import { RegisterForm } from './RegisterForm';
 import { RemoveDialog } from './RemoveDialog';
@@ -90,14 +91,7 @@ export function ServicesPage({ query }: { query: URLSearchParams }) {
           <p class="notice" role="status">
             {notice}
           </p>
-          {list.state === 'error' && (
-            <div class="alert alert-row" role="alert">
-              <span>Could not load the registry: {list.error.message}</span>
-              <button type="button" class="btn btn--quiet" onClick={reload}>
-                Try again
-              </button>
-            </div>
-          )}
+          {list.state === 'error' && <LoadError what="the registry" error={list.error} onRetry={reload} />}
           {data === undefined ? (
             list.state === 'loading' && <p class="muted">Loading services…</p>
           ) : data.services.length === 0 ? (
